@@ -1,0 +1,66 @@
+"""Cases (a vignette and a de-identified image) and their accurate and inaccurate advice."""
+
+from django.db import models
+from django.db.models import Q
+
+from .study import Study
+
+
+class Case(models.Model):
+    class Review(models.TextChoices):
+        OK = "ok", "Ready"
+        NEEDS_REVIEW = "needs_review", "Needs review (burned-in annotation unknown)"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="cases")
+    code = models.SlugField(max_length=40, help_text="Neutral code; participants may see it.")
+    vignette = models.TextField()
+    reference_diagnosis = models.SlugField(max_length=60)
+    is_training = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_demo_material = models.BooleanField(default=False)
+    review_status = models.CharField(max_length=14, choices=Review.choices, default=Review.OK)
+    # De-identified DICOM and derivatives rendered once at import; names carry content hashes.
+    dicom_file = models.FileField(upload_to="cases/dicom/", blank=True)
+    display_image = models.FileField(upload_to="cases/display/", blank=True)
+    preview_image = models.FileField(upload_to="cases/preview/", blank=True)
+    thumbnail_image = models.FileField(upload_to="cases/thumb/", blank=True)
+    window_presets = models.JSONField(default=list, blank=True)  # [{"name":..., "path":...}]
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "is_training", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "code"], name="case_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Advice(models.Model):
+    class Variant(models.TextChoices):
+        ACCURATE = "accurate", "Accurate"
+        INACCURATE = "inaccurate", "Inaccurate"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="advice")
+    variant = models.CharField(max_length=10, choices=Variant.choices)
+    findings = models.TextField()
+    diagnosis = models.SlugField(max_length=60)
+    annotation = models.JSONField(null=True, blank=True)  # geometry in image pixel coordinates
+    displayed_confidence = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "variant"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "variant"], name="advice_unique_variant"),
+            models.CheckConstraint(
+                condition=Q(displayed_confidence__isnull=True)
+                | Q(displayed_confidence__gte=0, displayed_confidence__lte=100),
+                name="advice_confidence_percent",
+            ),
+        ]
+
+    @property
+    def is_accurate(self) -> bool:
+        return self.variant == self.Variant.ACCURATE

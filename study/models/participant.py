@@ -1,0 +1,121 @@
+"""Participants, their trials (fixed at enrolment) and one response per trial."""
+
+from django.db import models
+from django.db.models import F, Q
+
+from .case import Advice, Case
+from .study import Arm, Study
+
+
+class Participant(models.Model):
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        DECLINED = "declined", "Declined consent"
+        CONSENTED = "consented", "Consented"
+        INELIGIBLE = "ineligible", "Screened out"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")
+    # The invitation secret; never exported, never logged.
+    token = models.CharField(max_length=64, unique=True)
+    # Pseudonymous id for exports and the console.
+    public_id = models.CharField(max_length=16, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.INVITED)
+    stratum = models.SlugField(max_length=40, blank=True)
+    specialty = models.SlugField(max_length=40, blank=True)
+    training_level = models.SlugField(max_length=40, blank=True)
+    years_experience = models.PositiveSmallIntegerField(null=True, blank=True)
+    prior_ai_use = models.SlugField(max_length=40, blank=True)
+    arm = models.ForeignKey(Arm, on_delete=models.PROTECT, null=True, blank=True)
+    slot = models.PositiveIntegerField(null=True, blank=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    questionnaire_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    questionnaire = models.JSONField(default=dict, blank=True)
+    completion_code = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["study", "invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "stratum", "slot"],
+                condition=Q(slot__isnull=False),
+                name="participant_unique_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot__isnull=True) | Q(arm__isnull=False),
+                name="participant_slot_has_arm",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class Trial(models.Model):
+    """One case shown to one participant; created at enrolment from the allocation, never re-drawn."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="trials")
+    position = models.PositiveSmallIntegerField()
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="trials")
+    advice = models.ForeignKey(Advice, on_delete=models.PROTECT, related_name="trials")
+    is_training = models.BooleanField(default=False)
+    annotation_shown = models.BooleanField(default=False)
+    source_label = models.CharField(max_length=100)  # snapshot of the arm label shown
+    shown_at = models.DateTimeField(null=True, blank=True)
+    # Read-then-reveal: the unaided read is stored before the advice is revealed.
+    unaided_diagnosis = models.SlugField(max_length=60, blank=True)
+    unaided_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    advice_shown_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["participant", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "position"], name="trial_unique_position"),
+            models.UniqueConstraint(fields=["participant", "case"], name="trial_unique_case"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="trial_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}#{self.position}"
+
+
+class Response(models.Model):
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", "Accept the advice"
+        MODIFY = "modify", "Slightly modify the advice"
+        REJECT = "reject", "Reject the advice"
+
+    trial = models.OneToOneField(Trial, on_delete=models.PROTECT, related_name="response")
+    advice_rating = models.PositiveSmallIntegerField()
+    rating_scale_max = models.PositiveSmallIntegerField()
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    final_diagnosis = models.SlugField(max_length=60)
+    confidence = models.PositiveSmallIntegerField()
+    confidence_scale_max = models.PositiveSmallIntegerField()
+    answered_at = models.DateTimeField()
+    client_view_ms = models.PositiveIntegerField(null=True, blank=True)
+    client_response_ms = models.PositiveIntegerField(null=True, blank=True)
+    viewer_interactions = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(advice_rating__gte=1, advice_rating__lte=F("rating_scale_max")),
+                name="response_rating_in_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=1, confidence__lte=F("confidence_scale_max")),
+                name="response_confidence_in_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["accept", "modify", "reject"]),
+                name="response_decision_valid",
+            ),
+        ]

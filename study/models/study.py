@@ -1,0 +1,142 @@
+"""Study, its arms, diagnosis options, researcher roles and the per-stratum enrolment counters."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Study(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        RECRUITING = "recruiting", "Recruiting"
+        CLOSED = "closed", "Closed"
+
+    class OrderPolicy(models.TextChoices):
+        RANDOM = "random", "Random per participant (seeded)"
+        FIXED = "fixed", "Fixed (case order)"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(blank=True, help_text="Shown on the information page.")
+    consent_text = models.TextField()
+    debrief_text = models.TextField()
+    # Design fields: frozen once the first participant enrols (design_locked_at is set).
+    cases_per_participant = models.PositiveSmallIntegerField()
+    inaccurate_per_participant = models.PositiveSmallIntegerField(default=0)
+    annotated_per_participant = models.PositiveSmallIntegerField(default=0)
+    order_policy = models.CharField(
+        max_length=8, choices=OrderPolicy.choices, default=OrderPolicy.RANDOM
+    )
+    read_then_reveal = models.BooleanField(default=False)
+    rating_scale_max = models.PositiveSmallIntegerField(default=7)
+    confidence_scale_max = models.PositiveSmallIntegerField(default=7)
+    block_multiplier = models.PositiveSmallIntegerField(default=1)
+    seed = models.BigIntegerField()
+    # Maps a screening specialty to the allocation stratum; a specialty absent here is ineligible.
+    stratum_map = models.JSONField(default=dict)
+    design_locked_at = models.DateTimeField(null=True, blank=True)
+    design_hash = models.CharField(max_length=64, blank=True)
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inaccurate_per_participant__lte=models.F("cases_per_participant")),
+                name="study_inaccurate_within_cases",
+            ),
+            models.CheckConstraint(
+                condition=Q(annotated_per_participant__lte=models.F("cases_per_participant")),
+                name="study_annotated_within_cases",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_scale_max__gte=2, rating_scale_max__lte=11),
+                name="study_rating_scale_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence_scale_max__gte=2, confidence_scale_max__lte=11),
+                name="study_confidence_scale_range",
+            ),
+            models.CheckConstraint(condition=Q(cases_per_participant__gte=1), name="study_cases_min"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_design_locked(self) -> bool:
+        return self.design_locked_at is not None
+
+
+class Arm(models.Model):
+    """A between-subject condition: the source label and persona shown with every advice."""
+
+    class Source(models.TextChoices):
+        AI = "ai", "AI system"
+        HUMAN = "human", "Human expert"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="arms")
+    code = models.SlugField(max_length=40)
+    advice_source = models.CharField(max_length=8, choices=Source.choices)
+    label = models.CharField(max_length=100, help_text='Shown to participants, e.g. "CHEST-AI".')
+    persona = models.TextField(blank=True, help_text="One or two sentences under the label.")
+    weight = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["study", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "code"], name="arm_unique_code"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="arm_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.label})"
+
+
+class DiagnosisOption(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="diagnoses")
+    code = models.SlugField(max_length=60)
+    label = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["study", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "code"], name="diagnosis_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class StudyMembership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        COLLABORATOR = "collaborator", "Collaborator"
+        VIEWER = "viewer", "Viewer"
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_memberships"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "user"], name="membership_unique"),
+        ]
+
+
+class StratumCounter(models.Model):
+    """Next free allocation slot of a stratum; enrolment locks this row (select_for_update)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="stratum_counters")
+    stratum = models.SlugField(max_length=40)
+    next_slot = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "stratum"], name="stratum_counter_unique"),
+        ]
