@@ -255,7 +255,7 @@ def _words(key: bytes) -> Iterator[int]:
         counter += 1
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # a table walks slots in order: few blocks/cycles are live at once
 def _block_order(
     seed: int, stratum: str, block: int, arm_counts: tuple[tuple[str, int], ...]
 ) -> tuple[str, ...]:
@@ -263,7 +263,7 @@ def _block_order(
     return tuple(_Stream("block", seed, stratum, block).shuffled(codes))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # a table walks slots in order: few blocks/cycles are live at once
 def _cycle_layout(
     seed: int, stratum: str, arm: str, cycle: int, pool_size: int, n: int
 ) -> tuple[tuple[int, ...], int, int]:
