@@ -1,7 +1,7 @@
 from .audit import AuditEvent
 from .case import Advice, Case
 from .participant import Participant, Response, Trial
-from .study import Arm, DiagnosisOption, Study, StratumCounter, StudyMembership
+from .study import Arm, DiagnosisOption, StratumCounter, Study, StudyMembership
 
 __all__ = [
     "Advice",

@@ -61,6 +61,9 @@ class Advice(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.variant}"
+
     @property
     def is_accurate(self) -> bool:
         return self.variant == self.Variant.ACCURATE

@@ -59,7 +59,7 @@ class Participant(models.Model):
 
 
 class Trial(models.Model):
-    """One case shown to one participant; created at enrolment from the allocation, never re-drawn."""
+    """One case shown to one participant: made at enrolment from the allocation, never re-drawn."""
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="trials")
     position = models.PositiveSmallIntegerField()
@@ -77,7 +77,9 @@ class Trial(models.Model):
     class Meta:
         ordering = ["participant", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["participant", "position"], name="trial_unique_position"),
+            models.UniqueConstraint(
+                fields=["participant", "position"], name="trial_unique_position"
+            ),
             models.UniqueConstraint(fields=["participant", "case"], name="trial_unique_case"),
             models.CheckConstraint(condition=Q(position__gte=1), name="trial_position_positive"),
         ]
@@ -119,3 +121,6 @@ class Response(models.Model):
                 name="response_decision_valid",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"response to {self.trial_id}"

@@ -59,7 +59,9 @@ class Study(models.Model):
                 condition=Q(confidence_scale_max__gte=2, confidence_scale_max__lte=11),
                 name="study_confidence_scale_range",
             ),
-            models.CheckConstraint(condition=Q(cases_per_participant__gte=1), name="study_cases_min"),
+            models.CheckConstraint(
+                condition=Q(cases_per_participant__gte=1), name="study_cases_min"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +130,9 @@ class StudyMembership(models.Model):
             models.UniqueConstraint(fields=["study", "user"], name="membership_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.study_id}"
+
 
 class StratumCounter(models.Model):
     """Next free allocation slot of a stratum; enrolment locks this row (select_for_update)."""
@@ -140,3 +145,6 @@ class StratumCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["study", "stratum"], name="stratum_counter_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.study_id}/{self.stratum}: next slot {self.next_slot}"

@@ -1,0 +1,91 @@
+// Image viewer (zoom, pan, window presets) and client-side timing for the trial form.
+// The page works without it: the form posts and the image shows; this adds interaction.
+(function () {
+  "use strict";
+  var started = performance.now();
+  var interactions = 0;
+
+  function setupViewer(viewer) {
+    var stage = viewer.querySelector(".viewer-stage");
+    var canvas = viewer.querySelector("[data-canvas]");
+    var img = viewer.querySelector("[data-image]");
+    var full = viewer.getAttribute("data-display");
+    var scale = 1, x = 0, y = 0, drag = null, upgraded = false;
+
+    function apply() {
+      canvas.style.transform = "translate(" + x + "px," + y + "px) scale(" + scale + ")";
+      stage.classList.toggle("zoomed", scale > 1);
+    }
+    function zoom(factor) {
+      scale = Math.min(8, Math.max(1, scale * factor));
+      if (scale === 1) { x = 0; y = 0; }
+      // Beyond 1.5x the preview is too coarse: switch to the native-resolution rendering once.
+      if (scale > 1.5 && full && !upgraded && !viewer.dataset.preset) { img.src = full; upgraded = true; }
+      interactions++;
+      apply();
+    }
+    viewer.querySelectorAll("[data-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var kind = button.getAttribute("data-zoom");
+        if (kind === "in") zoom(1.5);
+        else if (kind === "out") zoom(1 / 1.5);
+        else { scale = 1; x = 0; y = 0; interactions++; apply(); }
+      });
+    });
+    viewer.querySelectorAll("[data-preset]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        img.src = button.getAttribute("data-preset");
+        viewer.dataset.preset = "1";
+        viewer.querySelectorAll("[data-preset]").forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+        interactions++;
+      });
+    });
+    stage.addEventListener("wheel", function (event) {
+      event.preventDefault();
+      zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2);
+    }, { passive: false });
+    stage.addEventListener("pointerdown", function (event) {
+      if (scale === 1) return;
+      drag = { px: event.clientX, py: event.clientY, x: x, y: y };
+      stage.setPointerCapture(event.pointerId);
+    });
+    stage.addEventListener("pointermove", function (event) {
+      if (!drag) return;
+      x = drag.x + (event.clientX - drag.px);
+      y = drag.y + (event.clientY - drag.py);
+      apply();
+    });
+    stage.addEventListener("pointerup", function () { if (drag) interactions++; drag = null; });
+    stage.addEventListener("keydown", function (event) {
+      var step = 40, handled = true;
+      if (event.key === "+" || event.key === "=") zoom(1.5);
+      else if (event.key === "-") zoom(1 / 1.5);
+      else if (event.key === "0") { scale = 1; x = 0; y = 0; apply(); }
+      else if (scale > 1 && event.key === "ArrowLeft") x += step;
+      else if (scale > 1 && event.key === "ArrowRight") x -= step;
+      else if (scale > 1 && event.key === "ArrowUp") y += step;
+      else if (scale > 1 && event.key === "ArrowDown") y -= step;
+      else handled = false;
+      if (handled) { event.preventDefault(); apply(); }
+    });
+  }
+
+  document.querySelectorAll("[data-viewer]").forEach(setupViewer);
+
+  var form = document.querySelector("[data-trial-form]");
+  if (form) {
+    form.addEventListener("submit", function () {
+      var elapsed = Math.round(performance.now() - started);
+      var fields = { client_view_ms: elapsed, client_response_ms: elapsed, viewer_interactions: interactions };
+      Object.keys(fields).forEach(function (name) {
+        var input = form.querySelector("[name=" + name + "]");
+        if (input) input.value = fields[name];
+      });
+      // A double click must not post twice; the server ignores a second post anyway.
+      var button = form.querySelector("[data-submit]");
+      if (button) setTimeout(function () { button.disabled = true; }, 0);
+    });
+  }
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

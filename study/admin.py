@@ -1,0 +1,111 @@
+"""Django admin: a fallback view of the data; design fields become read-only once locked."""
+
+from django.contrib import admin
+
+from study.models import (
+    Advice,
+    Arm,
+    AuditEvent,
+    Case,
+    DiagnosisOption,
+    Participant,
+    Response,
+    Study,
+    StudyMembership,
+    Trial,
+)
+
+_DESIGN_FIELDS = (
+    "cases_per_participant",
+    "inaccurate_per_participant",
+    "annotated_per_participant",
+    "order_policy",
+    "read_then_reveal",
+    "rating_scale_max",
+    "confidence_scale_max",
+    "block_multiplier",
+    "seed",
+    "stratum_map",
+)
+
+
+class ArmInline(admin.TabularInline):
+    model = Arm
+    extra = 0
+
+
+class DiagnosisInline(admin.TabularInline):
+    model = DiagnosisOption
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = StudyMembership
+    extra = 0
+
+
+@admin.register(Study)
+class StudyAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "status", "design_locked_at")
+    inlines = [ArmInline, DiagnosisInline, MembershipInline]
+    prepopulated_fields = {"slug": ("title",)}
+
+    def get_readonly_fields(self, request, obj=None):
+        locked = ("design_locked_at", "design_hash")
+        if obj is not None and obj.design_locked_at is not None:
+            return (*locked, *_DESIGN_FIELDS)
+        return locked
+
+
+class AdviceInline(admin.StackedInline):
+    model = Advice
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ("code", "study", "reference_diagnosis", "is_training", "review_status")
+    list_filter = ("study", "is_training", "review_status")
+    inlines = [AdviceInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "study", "status", "stratum", "arm", "slot")
+    list_filter = ("study", "status", "stratum")
+    exclude = ("token",)
+    readonly_fields = ("public_id", "slot", "arm", "stratum")
+
+
+@admin.register(Trial)
+class TrialAdmin(admin.ModelAdmin):
+    list_display = ("participant", "position", "case", "advice", "shown_at")
+    readonly_fields = [f.name for f in Trial._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ("trial", "advice_rating", "decision", "final_diagnosis", "confidence")
+    readonly_fields = [f.name for f in Response._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "action", "study", "actor", "participant_public_id")
+    list_filter = ("action", "study")
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

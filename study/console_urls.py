@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from study.views import console
+
+app_name = "console"
+
+urlpatterns = [
+    path("", console.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="console/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("studies/<slug:slug>/", console.study_detail, name="study"),
+    path("studies/<slug:slug>/open/", console.study_open, name="study_open"),
+    path("studies/<slug:slug>/allocation/", console.allocation, name="allocation"),
+    path("studies/<slug:slug>/audit/", console.audit_log, name="audit"),
+    path("studies/<slug:slug>/invitations/", console.invitations, name="invitations"),
+    path("studies/<slug:slug>/export/<str:table>.csv", console.export, name="export"),
+]

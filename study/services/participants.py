@@ -1,0 +1,318 @@
+"""Participant writes: invite, consent, enrol (allocation under a row lock), answer, finish."""
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from study import design, vocabulary
+from study.models import Advice, Participant, Response, StratumCounter, Study, Trial
+
+from .audit import audit_record
+from .studies import StudyStateError, study_design_spec, study_lock_design
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed by hand
+
+
+class ParticipantStateError(Exception):
+    """The participant is not at the step this operation belongs to."""
+
+
+class ResponseInvalid(ValueError):
+    """An answer that breaks the study's rules; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Screening:
+    specialty: str
+    training_level: str
+    years_experience: int
+    prior_ai_use: str
+
+
+def _new_public_id() -> str:
+    return "P" + secrets.token_hex(5).upper()
+
+
+def _new_completion_code() -> str:
+    groups = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(2)]
+    return "TL-" + "-".join(groups)
+
+
+@transaction.atomic
+def invitations_create(*, study: Study, count: int, actor=None) -> list[Participant]:
+    if not 1 <= count <= 10_000:
+        raise ValueError(f"count must be between 1 and 10000, got {count}")
+    participants = [
+        Participant(study=study, token=secrets.token_urlsafe(24), public_id=_new_public_id())
+        for _ in range(count)
+    ]
+    Participant.objects.bulk_create(participants)
+    audit_record(action="invitations.create", study=study, actor=actor, detail={"count": count})
+    return participants
+
+
+def _locked(participant: Participant) -> Participant:
+    return Participant.objects.select_for_update().select_related("study").get(pk=participant.pk)
+
+
+def _require_recruiting(study: Study) -> None:
+    if study.status != Study.Status.RECRUITING:
+        raise StudyStateError(f"Study '{study.slug}' is not recruiting.")
+
+
+@transaction.atomic
+def participant_consent(*, participant: Participant, agreed: bool) -> Participant:
+    participant = _locked(participant)
+    if participant.status != Participant.Status.INVITED:
+        return participant  # a second click on the consent page changes nothing
+    _require_recruiting(participant.study)
+    now = timezone.now()
+    if agreed:
+        participant.status = Participant.Status.CONSENTED
+        participant.consented_at = now
+    else:
+        participant.status = Participant.Status.DECLINED
+        participant.declined_at = now
+    participant.save(update_fields=["status", "consented_at", "declined_at"])
+    audit_record(
+        action="participant.consent" if agreed else "participant.decline",
+        study=participant.study,
+        participant=participant,
+    )
+    return participant
+
+
+def _screening_validate(screening: Screening) -> None:
+    checks = [
+        ("specialty", screening.specialty, vocabulary.SPECIALTIES),
+        ("training_level", screening.training_level, vocabulary.TRAINING_LEVELS),
+        ("prior_ai_use", screening.prior_ai_use, vocabulary.PRIOR_AI_USE),
+    ]
+    for field, value, choices in checks:
+        if value not in {code for code, _ in choices}:
+            raise ResponseInvalid(f"{field}: unknown code '{value}'")
+    if not 0 <= screening.years_experience <= 70:
+        raise ResponseInvalid(
+            f"years_experience: must be between 0 and 70, got {screening.years_experience}"
+        )
+
+
+@transaction.atomic
+def participant_enrol(*, participant: Participant, screening: Screening) -> Participant:
+    """Record screening, take the next slot of the stratum and create the trials.
+
+    The stratum counter row is locked (SELECT ... FOR UPDATE), so concurrent enrolments get
+    distinct consecutive slots; the slot fixes arm, cases, advice variants and order.
+    """
+    participant = _locked(participant)
+    if participant.slot is not None:
+        return participant  # enrolment is idempotent: a resubmitted form changes nothing
+    if participant.status != Participant.Status.CONSENTED:
+        raise ParticipantStateError("Screening comes after consent.")
+    study = participant.study
+    _require_recruiting(study)
+    _screening_validate(screening)
+    participant.specialty = screening.specialty
+    participant.training_level = screening.training_level
+    participant.years_experience = screening.years_experience
+    participant.prior_ai_use = screening.prior_ai_use
+    stratum = study.stratum_map.get(screening.specialty)
+    if stratum is None:
+        participant.status = Participant.Status.INELIGIBLE
+        participant.save()
+        audit_record(action="participant.ineligible", study=study, participant=participant)
+        return participant
+
+    counter = _counter_locked(study=study, stratum=stratum)
+    slot = counter.next_slot
+    counter.next_slot = slot + 1
+    counter.save(update_fields=["next_slot"])
+
+    assignment = design.slot_assignment(study_design_spec(study=study), stratum=stratum, slot=slot)
+    arm = study.arms.get(code=assignment.arm)
+    cases = {case.code: case for case in study.cases.prefetch_related("advice")}
+    trials = []
+    for plan in assignment.trials:
+        case = cases[plan.case]
+        variant = Advice.Variant.ACCURATE if plan.advice_correct else Advice.Variant.INACCURATE
+        advice = next(a for a in case.advice.all() if a.variant == variant)
+        trials.append(
+            Trial(
+                participant=participant,
+                position=plan.position,
+                case=case,
+                advice=advice,
+                is_training=plan.is_training,
+                annotation_shown=plan.annotation_shown and advice.annotation is not None,
+                source_label=arm.label,
+            )
+        )
+    Trial.objects.bulk_create(trials)
+    participant.stratum = stratum
+    participant.slot = slot
+    participant.arm = arm
+    participant.status = Participant.Status.IN_PROGRESS
+    participant.enrolled_at = timezone.now()
+    participant.save()
+    study_lock_design(study=study)
+    audit_record(
+        action="participant.enrol",
+        study=study,
+        participant=participant,
+        detail={"stratum": stratum, "slot": slot},
+    )
+    return participant
+
+
+def _counter_locked(*, study: Study, stratum: str) -> StratumCounter:
+    try:
+        with transaction.atomic():
+            StratumCounter.objects.get_or_create(study=study, stratum=stratum)
+    except IntegrityError:
+        pass  # another enrolment created it first; the locked read below sees it
+    return StratumCounter.objects.select_for_update().get(study=study, stratum=stratum)
+
+
+@transaction.atomic
+def trial_show(*, trial: Trial) -> Trial:
+    """Stamp the first time the case (and, without read-then-reveal, the advice) was shown."""
+    trial = Trial.objects.select_for_update().select_related("participant__study").get(pk=trial.pk)
+    fields = []
+    now = timezone.now()
+    if trial.shown_at is None:
+        trial.shown_at = now
+        fields.append("shown_at")
+    if trial.advice_shown_at is None and not trial.participant.study.read_then_reveal:
+        trial.advice_shown_at = now
+        fields.append("advice_shown_at")
+    if fields:
+        trial.save(update_fields=fields)
+    return trial
+
+
+def _diagnosis_validate(study: Study, field: str, code: str) -> None:
+    if not study.diagnoses.filter(code=code).exists():
+        raise ResponseInvalid(f"{field}: '{code}' is not one of this study's diagnoses")
+
+
+def _scale_validate(field: str, value: int, maximum: int) -> None:
+    if not 1 <= value <= maximum:
+        raise ResponseInvalid(f"{field}: must be between 1 and {maximum}, got {value}")
+
+
+@transaction.atomic
+def trial_unaided_record(*, trial: Trial, diagnosis: str, confidence: int) -> Trial:
+    """Read-then-reveal: keep the unaided read, then reveal the advice."""
+    trial = Trial.objects.select_for_update().select_related("participant__study").get(pk=trial.pk)
+    study = trial.participant.study
+    if not study.read_then_reveal or trial.advice_shown_at is not None:
+        return trial  # already revealed: a resubmitted unaided form changes nothing
+    _diagnosis_validate(study, "unaided_diagnosis", diagnosis)
+    _scale_validate("unaided_confidence", confidence, study.confidence_scale_max)
+    trial.unaided_diagnosis = diagnosis
+    trial.unaided_confidence = confidence
+    trial.advice_shown_at = timezone.now()
+    trial.save(update_fields=["unaided_diagnosis", "unaided_confidence", "advice_shown_at"])
+    return trial
+
+
+@dataclass(frozen=True)
+class Answer:
+    advice_rating: int
+    decision: str
+    final_diagnosis: str
+    confidence: int
+    client_view_ms: int | None = None
+    client_response_ms: int | None = None
+    viewer_interactions: int | None = None
+
+
+@transaction.atomic
+def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
+    """Store the answer to a trial once; a repeated post returns the stored one unchanged."""
+    trial = Trial.objects.select_for_update().select_related("participant__study").get(pk=trial.pk)
+    existing = Response.objects.filter(trial=trial).first()
+    if existing is not None:
+        return existing, False
+    participant = trial.participant
+    if participant.status != Participant.Status.IN_PROGRESS:
+        raise ParticipantStateError("This participant is not answering trials.")
+    if trial.advice_shown_at is None:
+        raise ParticipantStateError("The advice of this trial has not been shown yet.")
+    study = participant.study
+    _scale_validate("advice_rating", answer.advice_rating, study.rating_scale_max)
+    _scale_validate("confidence", answer.confidence, study.confidence_scale_max)
+    if answer.decision not in Response.Decision.values:
+        raise ResponseInvalid(f"decision: unknown code '{answer.decision}'")
+    _diagnosis_validate(study, "final_diagnosis", answer.final_diagnosis)
+    response = Response.objects.create(
+        trial=trial,
+        advice_rating=answer.advice_rating,
+        rating_scale_max=study.rating_scale_max,
+        decision=answer.decision,
+        final_diagnosis=answer.final_diagnosis,
+        confidence=answer.confidence,
+        confidence_scale_max=study.confidence_scale_max,
+        answered_at=timezone.now(),
+        client_view_ms=answer.client_view_ms,
+        client_response_ms=answer.client_response_ms,
+        viewer_interactions=answer.viewer_interactions,
+    )
+    return response, True
+
+
+@transaction.atomic
+def questionnaire_record(*, participant: Participant, answers: dict) -> Participant:
+    participant = _locked(participant)
+    if participant.questionnaire_at is not None:
+        return participant
+    if participant.status != Participant.Status.IN_PROGRESS:
+        raise ParticipantStateError("The questionnaire follows the trials.")
+    if participant.trials.filter(response__isnull=True).exists():
+        raise ParticipantStateError("Some trials are still unanswered.")
+    participant.questionnaire = answers
+    participant.questionnaire_at = timezone.now()
+    participant.save(update_fields=["questionnaire", "questionnaire_at"])
+    return participant
+
+
+@transaction.atomic
+def participant_complete(*, participant: Participant, withdraw: bool) -> Participant:
+    """After the debrief: finish (keep the data) or withdraw it. Both get a completion code."""
+    participant = _locked(participant)
+    if participant.status in (Participant.Status.COMPLETED, Participant.Status.WITHDRAWN):
+        return participant
+    if participant.questionnaire_at is None:
+        raise ParticipantStateError("The debrief follows the questionnaire.")
+    now = timezone.now()
+    participant.completion_code = _new_completion_code()
+    participant.completed_at = now
+    if withdraw:
+        participant.status = Participant.Status.WITHDRAWN
+        participant.withdrawn_at = now
+    else:
+        participant.status = Participant.Status.COMPLETED
+    participant.save()
+    audit_record(
+        action="participant.withdraw" if withdraw else "participant.complete",
+        study=participant.study,
+        participant=participant,
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_withdraw(*, participant: Participant, actor=None) -> Participant:
+    """Withdrawal at any time (e.g. by e-mail to the team): data is kept but never exported."""
+    participant = _locked(participant)
+    if participant.status == Participant.Status.WITHDRAWN:
+        return participant
+    participant.status = Participant.Status.WITHDRAWN
+    participant.withdrawn_at = timezone.now()
+    participant.save(update_fields=["status", "withdrawn_at"])
+    audit_record(
+        action="participant.withdraw", study=participant.study, actor=actor, participant=participant
+    )
+    return participant

@@ -1,0 +1,83 @@
+"""Study life-cycle writes: the design spec handed to the allocation engine, opening, closing."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from study import design
+from study.models import StratumCounter, Study
+
+from .audit import audit_record
+
+
+class StudyStateError(Exception):
+    """An operation is not allowed in the study's current state."""
+
+
+def study_design_spec(*, study: Study) -> design.DesignSpec:
+    """The allocation engine's view of a study's design (pure data, no Django)."""
+    arms = tuple(
+        design.ArmSpec(code=arm.code, weight=arm.weight) for arm in study.arms.order_by("code")
+    )
+    cases = study.cases.order_by("position", "code")
+    return design.DesignSpec(
+        seed=study.seed,
+        arms=arms,
+        cases=tuple(c.code for c in cases if not c.is_training),
+        training_cases=tuple(c.code for c in cases if c.is_training),
+        cases_per_participant=study.cases_per_participant,
+        inaccurate_per_participant=study.inaccurate_per_participant,
+        annotated_per_participant=study.annotated_per_participant,
+        order=study.order_policy,
+        block_multiplier=study.block_multiplier,
+    )
+
+
+def study_strata(*, study: Study) -> list[str]:
+    return sorted(set(study.stratum_map.values()))
+
+
+@transaction.atomic
+def study_open(*, study: Study, actor=None) -> Study:
+    """Start recruiting: the design must be feasible and every case ready for participants."""
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    if study.status == Study.Status.RECRUITING:
+        return study
+    if study.status == Study.Status.CLOSED:
+        raise StudyStateError(f"Study '{study.slug}' is closed and cannot be reopened.")
+    design.design_validate(study_design_spec(study=study))
+    pending = list(study.cases.filter(review_status="needs_review").values_list("code", flat=True))
+    if pending:
+        raise StudyStateError(
+            "These cases still need a review for burned-in annotations: " + ", ".join(pending)
+        )
+    if not study.stratum_map:
+        raise StudyStateError("The study has no specialty-to-stratum map; nobody could enrol.")
+    for stratum in study_strata(study=study):
+        StratumCounter.objects.get_or_create(study=study, stratum=stratum)
+    study.status = Study.Status.RECRUITING
+    study.save(update_fields=["status"])
+    audit_record(action="study.open", study=study, actor=actor)
+    return study
+
+
+@transaction.atomic
+def study_close(*, study: Study, actor=None) -> Study:
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    study.status = Study.Status.CLOSED
+    study.save(update_fields=["status"])
+    audit_record(action="study.close", study=study, actor=actor)
+    return study
+
+
+def study_lock_design(*, study: Study) -> None:
+    """Freeze the design at the first enrolment; the hash is what a pre-registration cites."""
+    if study.design_locked_at is not None:
+        return
+    spec_hash = design.design_hash(study_design_spec(study=study))
+    updated = Study.objects.filter(pk=study.pk, design_locked_at__isnull=True).update(
+        design_locked_at=timezone.now(), design_hash=spec_hash
+    )
+    if updated:
+        study.design_locked_at = timezone.now()
+        study.design_hash = spec_hash
+        audit_record(action="study.design_locked", study=study, detail={"design_hash": spec_hash})
