@@ -1,0 +1,53 @@
+"""TrustLab analysis: read the DATA.md trials table, describe it, fit the study's mixed models,
+simulate studies, estimate power and write the HTML report.
+
+Rule: pure Python + numpy/scipy/pandas/matplotlib; this package never imports Django (the study
+app calls it, never the reverse). Public names are re-exported here and loaded on first use, so
+``import analysis`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "TRIALS_COLUMNS": "analysis.data",
+    "TrialsError": "analysis.data",
+    "codebook_frame": "analysis.data",
+    "load_trials": "analysis.data",
+    "trials_to_csv": "analysis.data",
+    "accuracy_table": "analysis.describe",
+    "confidence_table": "analysis.describe",
+    "participant_flow": "analysis.describe",
+    "rating_table": "analysis.describe",
+    "response_time_table": "analysis.describe",
+    "susceptibility_table": "analysis.describe",
+    "wilson_interval": "analysis.describe",
+    "StudyFit": "analysis.models",
+    "fit_accuracy": "analysis.models",
+    "fit_confidence": "analysis.models",
+    "fit_followed": "analysis.models",
+    "fit_model": "analysis.models",
+    "fit_rating": "analysis.models",
+    "study_contrasts": "analysis.models",
+    "power_curve": "analysis.power",
+    "build_report": "analysis.report",
+    "GaubeEffects": "analysis.simulate",
+    "simulate_trials": "analysis.simulate",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
