@@ -1,0 +1,53 @@
+# TrustLab: `make demo` serves the demo study, `make test` runs the whole test suite.
+# Both create .venv and install what they need on a fresh machine.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo runs with DEBUG on and a throw-away key; production sets its own (see README).
+DEMO_ENV := DEBUG=1
+TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key
+
+.PHONY: install demo test test-fast serve lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py demo_seed --base-url http://$(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(TEST_ENV) $(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(TEST_ENV) $(PY) -m pytest -m "not e2e"
+
+# Production: set SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS (see README), then `make serve`.
+serve: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	@for bench in tests/bench/bench_*.py; do echo "== $$bench"; $(TEST_ENV) $(PY) $$bench; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
