@@ -45,7 +45,9 @@ def gaube_study(*, owner=None, open_study: bool = True, **overrides) -> Study:
                 vignette=item.vignette,
                 reference_diagnosis=item.reference_diagnosis,
                 accurate=services.AdviceInput(item.accurate_findings, item.reference_diagnosis),
-                inaccurate=services.AdviceInput(item.inaccurate_findings, item.inaccurate_diagnosis),
+                inaccurate=services.AdviceInput(
+                    item.inaccurate_findings, item.inaccurate_diagnosis
+                ),
                 position=position,
             ),
         )

@@ -54,7 +54,11 @@ def invitations_create(*, study: Study, count: int, actor=None) -> list[Particip
 
 
 def _locked(participant: Participant) -> Participant:
-    return Participant.objects.select_for_update().select_related("study").get(pk=participant.pk)
+    return (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("study")
+        .get(pk=participant.pk)
+    )
 
 
 def _require_recruiting(study: Study) -> None:
@@ -178,7 +182,11 @@ def _counter_locked(*, study: Study, stratum: str) -> StratumCounter:
 @transaction.atomic
 def trial_show(*, trial: Trial) -> Trial:
     """Stamp the first time the case (and, without read-then-reveal, the advice) was shown."""
-    trial = Trial.objects.select_for_update().select_related("participant__study").get(pk=trial.pk)
+    trial = (
+        Trial.objects.select_for_update(of=("self",))
+        .select_related("participant__study")
+        .get(pk=trial.pk)
+    )
     fields = []
     now = timezone.now()
     if trial.shown_at is None:
@@ -205,7 +213,11 @@ def _scale_validate(field: str, value: int, maximum: int) -> None:
 @transaction.atomic
 def trial_unaided_record(*, trial: Trial, diagnosis: str, confidence: int) -> Trial:
     """Read-then-reveal: keep the unaided read, then reveal the advice."""
-    trial = Trial.objects.select_for_update().select_related("participant__study").get(pk=trial.pk)
+    trial = (
+        Trial.objects.select_for_update(of=("self",))
+        .select_related("participant__study")
+        .get(pk=trial.pk)
+    )
     study = trial.participant.study
     if not study.read_then_reveal or trial.advice_shown_at is not None:
         return trial  # already revealed: a resubmitted unaided form changes nothing
@@ -232,7 +244,11 @@ class Answer:
 @transaction.atomic
 def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
     """Store the answer to a trial once; a repeated post returns the stored one unchanged."""
-    trial = Trial.objects.select_for_update().select_related("participant__study").get(pk=trial.pk)
+    trial = (
+        Trial.objects.select_for_update(of=("self",))
+        .select_related("participant__study")
+        .get(pk=trial.pk)
+    )
     existing = Response.objects.filter(trial=trial).first()
     if existing is not None:
         return existing, False

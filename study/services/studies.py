@@ -50,6 +50,17 @@ def study_open(*, study: Study, actor=None) -> Study:
         raise StudyStateError(
             "These cases still need a review for burned-in annotations: " + ", ".join(pending)
         )
+    if study.annotated_per_participant:
+        missing = list(
+            study.cases.filter(is_training=False, advice__annotation__isnull=True)
+            .values_list("code", flat=True)
+            .distinct()
+        )
+        if missing:
+            raise StudyStateError(
+                "The design shows annotations, but these cases have advice without one: "
+                + ", ".join(sorted(missing))
+            )
     if not study.stratum_map:
         raise StudyStateError("The study has no specialty-to-stratum map; nobody could enrol.")
     for stratum in study_strata(study=study):

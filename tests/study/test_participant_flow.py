@@ -198,7 +198,9 @@ def test_given_withdrawal_at_the_debrief_then_a_code_is_given_and_the_status_is_
         {"ai_attitude": "4", "advice_usefulness": "5"},
     )
     page = client.post(
-        reverse("participant:debrief", args=[participant.token]), {"choice": "withdraw"}, follow=True
+        reverse("participant:debrief", args=[participant.token]),
+        {"choice": "withdraw"},
+        follow=True,
     )
     participant.refresh_from_db()
     assert participant.status == Participant.Status.WITHDRAWN
