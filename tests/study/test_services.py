@@ -19,7 +19,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_given_a_recruiting_study_when_a_radiologist_enrols_then_slot_zero_of_the_allocation_applies():
+def test_given_a_recruiting_study_when_a_radiologist_enrols_then_slot_zero_applies():
     study = gaube_study()
 
     participant = enrolled_participant(study, RADIOLOGIST)
