@@ -1,0 +1,367 @@
+"""Binomial (logit) GLMM with crossed random intercepts by Laplace maximum likelihood, as glmer.
+
+Rule: PIRLS finds the conditional modes; the Laplace deviance is optimised first over θ with β
+inside PIRLS (nAGQ = 0), then jointly over (θ, β) with its exact gradient; standard errors come
+from the Hessian of the Laplace deviance with respect to (θ, β), as glmer's default vcov.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, optimize, special
+
+from .blocks import Crossed, Factor, factorize
+from .design import build_design
+from .results import MixedResult, ModelError, RandomEffect, fixed_effects_from
+
+SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on θ
+GRADIENT_TOL = 1e-3
+HESSIAN_STEP = 1e-4  # lme4's deriv12() step
+PIRLS_TOL = 1e-12  # Newton decrement, in deviance units
+PIRLS_MAX_ITER = 60
+
+
+@dataclass
+class Mode:
+    """Conditional modes and everything at them that the deviance and its gradient need."""
+
+    ua: np.ndarray
+    ub: np.ndarray
+    beta: np.ndarray
+    eta: np.ndarray
+    mu: np.ndarray
+    w: np.ndarray
+    factor: Factor
+    pieces: tuple[np.ndarray, np.ndarray, np.ndarray]
+    deviance_sum: float  # Σ binomial deviance residuals
+    converged: bool
+    iterations: int
+
+    @property
+    def laplace(self) -> float:
+        penalty = float(self.ua @ self.ua + self.ub @ self.ub)
+        return self.deviance_sum + penalty + self.factor.logdet_m
+
+
+class Laplace:
+    def __init__(self, X: np.ndarray, y: np.ndarray, crossed: Crossed):
+        self.X, self.y, self.crossed = X, y, crossed
+        self.n, self.p = X.shape
+        self.sign = 2.0 * y - 1.0
+        self.pirls_iterations = 0
+        self.pirls_failures = 0
+
+    def _state(self, ua, ub, beta, theta):
+        crossed = self.crossed
+        eta = self.X @ beta + theta[0] * ua[crossed.a]
+        if crossed.C:
+            eta += theta[1] * ub[crossed.b]
+        mu = special.expit(eta)
+        deviance_sum = 2.0 * float(np.logaddexp(0.0, -self.sign * eta).sum())
+        return eta, mu, deviance_sum
+
+    def pirls(
+        self, theta: np.ndarray, beta: np.ndarray, start: Mode | None, *, joint: bool
+    ) -> Mode:
+        """Penalised IRLS for u (and β too when `joint`, glmer's nAGQ = 0 stage)."""
+        crossed = self.crossed
+        ua = start.ua.copy() if start is not None else np.zeros(crossed.P)
+        ub = start.ub.copy() if start is not None else np.zeros(crossed.C)
+        if joint and start is not None:
+            beta = start.beta.copy()
+        eta, mu, deviance_sum = self._state(ua, ub, beta, theta)
+        converged = False
+        iteration = 0
+        while iteration < PIRLS_MAX_ITER:
+            iteration += 1
+            w = mu * (1.0 - mu)
+            pieces = crossed.weight_pieces(w)
+            bordered = None
+            if joint:
+                xa, xb = crossed.column_sums(self.X * w[:, None])
+                bordered = (xa, xb, self.X.T @ (self.X * w[:, None]))
+            factor = factorize(theta[0], theta[1], *pieces, bordered)
+            residual = self.y - mu
+            rhs_a = theta[0] * crossed.sums_a(residual) - ua
+            rhs_dense = theta[1] * crossed.sums_b(residual) - ub
+            if joint:
+                rhs_dense = np.concatenate([rhs_dense, self.X.T @ residual])
+            step_a, step_dense = factor.solve(rhs_a, rhs_dense)
+            decrement = float(rhs_a @ step_a + rhs_dense @ step_dense)
+            if decrement < PIRLS_TOL:
+                converged = True
+                break
+            step_b = step_dense[: crossed.C]
+            penalised = deviance_sum + ua @ ua + ub @ ub
+            fraction = 1.0
+            for _ in range(30):
+                new_ua, new_ub = ua + fraction * step_a, ub + fraction * step_b
+                new_beta = beta + fraction * step_dense[crossed.C :] if joint else beta
+                new_eta, new_mu, new_deviance = self._state(new_ua, new_ub, new_beta, theta)
+                new_penalised = new_deviance + new_ua @ new_ua + new_ub @ new_ub
+                # Accept rounding-level increases: near the mode the decrease is below eps.
+                if new_penalised <= penalised + 1e-10 * (1.0 + abs(penalised)):
+                    break
+                fraction /= 2.0
+            else:
+                break  # no step decreases the penalised deviance: not converged
+            ua, ub, beta = new_ua, new_ub, new_beta
+            eta, mu, deviance_sum = new_eta, new_mu, new_deviance
+        self.pirls_iterations += iteration
+        if not converged:
+            self.pirls_failures += 1
+        return Mode(
+            ua=ua,
+            ub=ub,
+            beta=np.array(beta, dtype=float),
+            eta=eta,
+            mu=mu,
+            w=w,
+            factor=factor,
+            pieces=pieces,
+            deviance_sum=deviance_sum,
+            converged=converged,
+            iterations=iteration,
+        )
+
+    def gradient(self, theta: np.ndarray, mode: Mode) -> np.ndarray:
+        """Exact gradient of the Laplace deviance with respect to (θ_a, θ_b, β).
+
+        Envelope theorem for Σd + ‖u‖² (u is its minimiser), plus the total derivative of
+        log det M through θ directly and through the weights at the moving mode û(θ, β).
+        """
+        crossed, factor = self.crossed, mode.factor
+        ta, tb = theta
+        a, b = crossed.a, crossed.b
+        na, nb, cross = mode.pieces
+        D = factor.D
+        # Pieces of M⁻¹: diagonal of the a-block, the a-b block and the b-block.
+        s_inverse = factor.dense_inverse()  # C x C
+        coupled = factor.off / D[:, None]  # D⁻¹ B̃, P x C
+        inv_ab = -coupled @ s_inverse
+        inv_aa = 1.0 / D - np.einsum("pc,pc->p", inv_ab, coupled)
+        inv_bb = np.diag(s_inverse)
+        # h_i = z̃_i' M⁻¹ z̃_i, the derivative of log det M with respect to w_i.
+        h = ta * ta * inv_aa[a]
+        if crossed.C:
+            h += 2.0 * ta * tb * inv_ab.ravel()[crossed.ab] + tb * tb * inv_bb[b]
+        residual = self.y - mode.mu
+        g = h * mode.w * (1.0 - 2.0 * mode.mu)
+        s_a, s_b = factor.solve(ta * crossed.sums_a(g), tb * crossed.sums_b(g))
+        z_s = ta * s_a[a]
+        if crossed.C:
+            z_s += tb * s_b[b]
+        r = g - mode.w * z_s
+        grad_beta = self.X.T @ (r - 2.0 * residual)
+        ua_rows = mode.ua[a]
+        grad_a = (
+            float(ua_rows @ (r - 2.0 * residual))
+            + float(s_a[a] @ residual)
+            + 2.0 * ta * float(inv_aa @ na)
+        )
+        grad_b = 0.0
+        if crossed.C:
+            cross_trace = float(np.einsum("pc,pc->", inv_ab, cross))
+            grad_a += 2.0 * tb * cross_trace
+            ub_rows = mode.ub[b]
+            grad_b = (
+                float(ub_rows @ (r - 2.0 * residual))
+                + float(s_b[b] @ residual)
+                + 2.0 * tb * float(inv_bb @ nb)
+                + 2.0 * ta * cross_trace
+            )
+        return np.concatenate([[grad_a, grad_b], grad_beta])
+
+
+def _conditional_vcov(laplace: Laplace, theta: np.ndarray, mode: Mode) -> np.ndarray:
+    """lme4's use.hessian = FALSE covariance: (X'WX − X'WZ̃M⁻¹Z̃'WX)⁻¹ at the modes."""
+    crossed = laplace.crossed
+    w = mode.w
+    xa, xb = crossed.column_sums(laplace.X * w[:, None])
+    bordered = (xa, xb, laplace.X.T @ (laplace.X * w[:, None]))
+    factor = factorize(theta[0], theta[1], *mode.pieces, bordered)
+    rx = factor.L[crossed.C :, crossed.C :]
+    rx_inverse = linalg.solve_triangular(rx, np.eye(rx.shape[0]), lower=True)
+    return rx_inverse.T @ rx_inverse
+
+
+def fit_glmm(
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    family: str = "binomial",
+    groups: Sequence[str] | None = None,
+    conf_level: float = 0.95,
+) -> MixedResult:
+    """Fit a binomial (logit) GLMM with one or two crossed random intercepts (Laplace, nAGQ=1)."""
+    if family != "binomial":
+        raise ModelError(
+            f"family {family!r} is not supported by fit_glmm: only 'binomial' (logit); "
+            "use fit_lmm for a Gaussian response"
+        )
+    if not 0.0 < conf_level < 1.0:
+        raise ModelError(f"conf_level must be between 0 and 1, got {conf_level}")
+    design = build_design(formula, data, groups=groups, family="binomial")
+    if design.y.min() == design.y.max():
+        raise ModelError(
+            f"response {design.response!r} is constant ({int(design.y[0])} in every row); "
+            "a logistic model cannot be fitted"
+        )
+    crossed = Crossed(design.group_codes, design.group_sizes)
+    laplace = Laplace(design.X, design.y, crossed)
+    k, p = len(design.group_names), design.X.shape[1]
+    pad = np.zeros(2 - k)
+    warnings: list[str] = []
+
+    # Stage 1 (nAGQ = 0): θ only, β updated jointly with u inside PIRLS.
+    cache: dict[str, Mode] = {}
+
+    def stage_one(theta: np.ndarray) -> float:
+        mode = laplace.pirls(
+            np.concatenate([theta, pad]), np.zeros(p), cache.get("one"), joint=True
+        )
+        cache["one"] = mode
+        return mode.laplace
+
+    first = optimize.minimize(
+        stage_one,
+        np.ones(k),
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * k,
+        options={"ftol": 1e-10, "gtol": 1e-4, "eps": 1e-6, "maxiter": 200},
+    )
+    theta_one = first.x
+    start_mode = laplace.pirls(
+        np.concatenate([theta_one, pad]), np.zeros(p), cache["one"], joint=True
+    )
+
+    # Stage 2: joint (θ, β) on the Laplace deviance, exact gradient, modes warm-started.
+    cache["two"] = start_mode
+
+    def evaluate(parameters: np.ndarray, start: Mode) -> tuple[Mode, np.ndarray]:
+        theta = np.concatenate([parameters[:k], pad])
+        mode = laplace.pirls(theta, parameters[k:], start, joint=False)
+        return mode, theta
+
+    def stage_two(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        mode, theta = evaluate(parameters, cache["two"])
+        cache["two"] = mode
+        gradient = laplace.gradient(theta, mode)
+        return mode.laplace, np.concatenate([gradient[:k], gradient[2:]])
+
+    x0 = np.concatenate([theta_one, start_mode.beta])
+    second = optimize.minimize(
+        stage_two,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * k + [(None, None)] * p,
+        options={"ftol": 1e-15, "gtol": 1e-8, "maxiter": 1000, "maxls": 50},
+    )
+    optimum = second.x.copy()
+    optimum_mode, _ = evaluate(optimum, cache["two"])
+    deviance, gradient = stage_two(optimum)
+
+    # Hessian of the Laplace deviance by central differences of the exact gradient.
+    d = k + p
+    hessian = np.zeros((d, d))
+    for j in range(d):
+        columns = []
+        for sign in (1.0, -1.0):
+            shifted = optimum.copy()
+            shifted[j] += sign * HESSIAN_STEP
+            mode, theta = evaluate(shifted, optimum_mode)
+            full = laplace.gradient(theta, mode)
+            columns.append(np.concatenate([full[:k], full[2:]]))
+        hessian[:, j] = (columns[0] - columns[1]) / (2.0 * HESSIAN_STEP)
+    hessian = (hessian + hessian.T) / 2.0
+
+    # One Newton step from the L-BFGS-B optimum tightens it at the cost of one evaluation.
+    theta_free = optimum[:k] > 10 * HESSIAN_STEP
+    if theta_free.all():
+        try:
+            candidate = optimum - linalg.solve(hessian, gradient, assume_a="sym")
+            mode, _ = evaluate(candidate, optimum_mode)
+            if mode.converged and mode.laplace < deviance and (candidate[:k] > 0).all():
+                optimum = candidate
+                deviance, gradient = stage_two(optimum)
+                optimum_mode = cache["two"]
+        except linalg.LinAlgError:
+            pass
+
+    projected = gradient.copy()
+    at_bound = (optimum[:k] <= 0.0) & (gradient[:k] > 0.0)
+    projected[:k][at_bound] = 0.0
+    max_gradient = float(np.abs(projected).max())
+    theta = optimum[:k]
+    beta = optimum[k:]
+
+    se_method = "hessian"
+    try:
+        eigenvalues = np.linalg.eigvalsh(hessian)
+        if eigenvalues.min() <= 0:
+            raise linalg.LinAlgError("not positive definite")
+        vcov = 2.0 * np.linalg.inv(hessian)[k:, k:]
+    except linalg.LinAlgError:
+        warnings.append(
+            "the Hessian of the Laplace deviance is not positive definite; standard errors are "
+            "θ-conditional (lme4's use.hessian = FALSE)"
+        )
+        vcov = _conditional_vcov(laplace, np.concatenate([theta, pad]), optimum_mode)
+        se_method = "conditional"
+
+    if not optimum_mode.converged or laplace.pirls_failures:
+        warnings.append(
+            f"PIRLS did not converge in {laplace.pirls_failures} of its runs"
+            + (" (including at the optimum)" if not optimum_mode.converged else "")
+        )
+    theta_formula = crossed.to_formula(np.concatenate([theta, pad])[:k])
+    singular = bool((np.abs(theta_formula) < SINGULAR_TOL).any())
+    if singular:
+        names = [g for g, t in zip(design.group_names, theta_formula, strict=True) if abs(t) < 1e-4]
+        warnings.append(
+            f"singular fit: the variance of {', '.join(map(repr, names))} is estimated as (near) 0"
+        )
+    converged = bool(optimum_mode.converged and max_gradient < GRADIENT_TOL)
+    if max_gradient >= GRADIENT_TOL:
+        warnings.append(
+            f"model failed to converge: max |gradient| = {max_gradient:.3g} "
+            f"(optimizer: {second.message})"
+        )
+
+    n = design.X.shape[0]
+    n_parameters = p + k
+    log_likelihood = -deviance / 2.0
+    return MixedResult(
+        family="binomial",
+        method="Laplace",
+        formula=formula,
+        response=design.response,
+        n_obs=n,
+        n_groups=tuple(zip(design.group_names, design.group_sizes, strict=True)),
+        fixed_effects=fixed_effects_from(
+            design.terms, beta, vcov, conf_level=conf_level, odds=True
+        ),
+        random_effects=tuple(
+            RandomEffect(group=name, variance=float(t * t), sd=float(abs(t)))
+            for name, t in zip(design.group_names, theta_formula, strict=True)
+        ),
+        residual_variance=None,
+        log_likelihood=log_likelihood,
+        aic=deviance + 2.0 * n_parameters,
+        bic=deviance + math.log(n) * n_parameters,
+        deviance=deviance,
+        converged=converged,
+        max_abs_gradient=max_gradient,
+        singular=singular,
+        n_iterations=int(first.nit + second.nit),
+        se_method=se_method,
+        warnings=tuple(warnings),
+        vcov=vcov,
+        conf_level=conf_level,
+    )

@@ -1,0 +1,185 @@
+"""Result objects of the mixed-model fits: immutable, rendering-free, JSON-ready on request.
+
+Rule: a result holds numbers and diagnostics only; every derived number (CIs, odds ratios,
+contrasts) is computed from the estimates and `vcov` it carries, with the same normal quantile.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+class ModelError(ValueError):
+    """A model cannot be fitted as specified; the message says what is wrong and where."""
+
+
+@dataclass(frozen=True)
+class FixedEffect:
+    term: str
+    estimate: float
+    std_error: float
+    ci_low: float
+    ci_high: float
+    z: float
+    p: float
+    odds_ratio: float | None = None
+    or_ci_low: float | None = None
+    or_ci_high: float | None = None
+
+
+@dataclass(frozen=True)
+class RandomEffect:
+    group: str
+    variance: float
+    sd: float
+
+
+@dataclass(frozen=True)
+class Contrast:
+    name: str
+    estimate: float
+    std_error: float
+    ci_low: float
+    ci_high: float
+    z: float
+    p: float
+    odds_ratio: float | None = None
+    or_ci_low: float | None = None
+    or_ci_high: float | None = None
+
+
+def wald(
+    estimate: float, std_error: float, *, conf_level: float, odds: bool
+) -> dict[str, float | None]:
+    """Wald z, two-sided normal p and CI; exponentiated for odds ratios when `odds`."""
+    quantile = stats.norm.ppf(0.5 + conf_level / 2.0)
+    low = estimate - quantile * std_error
+    high = estimate + quantile * std_error
+    z = estimate / std_error if std_error > 0 else math.nan
+    p = 2.0 * stats.norm.sf(abs(z)) if std_error > 0 else math.nan
+    values: dict[str, float | None] = {
+        "estimate": float(estimate),
+        "std_error": float(std_error),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "z": float(z),
+        "p": float(p),
+    }
+    if odds:
+        values.update(
+            odds_ratio=math.exp(estimate), or_ci_low=math.exp(low), or_ci_high=math.exp(high)
+        )
+    return values
+
+
+@dataclass(frozen=True, eq=False)
+class MixedResult:
+    """A fitted crossed random-intercept model (GLMM by Laplace, or LMM by REML/ML)."""
+
+    family: str
+    method: str
+    formula: str
+    response: str
+    n_obs: int
+    n_groups: tuple[tuple[str, int], ...]
+    fixed_effects: tuple[FixedEffect, ...]
+    random_effects: tuple[RandomEffect, ...]
+    residual_variance: float | None
+    log_likelihood: float
+    aic: float
+    bic: float
+    deviance: float
+    converged: bool
+    max_abs_gradient: float
+    singular: bool
+    n_iterations: int
+    se_method: str
+    warnings: tuple[str, ...]
+    vcov: np.ndarray = field(repr=False)
+    conf_level: float = 0.95
+
+    def term_names(self) -> tuple[str, ...]:
+        return tuple(effect.term for effect in self.fixed_effects)
+
+    def fixed_table(self) -> pd.DataFrame:
+        """One row per term: term, estimate, std_error, ci_low, ci_high, z, p (+ odds ratios)."""
+        columns = ["term", "estimate", "std_error", "ci_low", "ci_high", "z", "p"]
+        if self.family == "binomial":
+            columns += ["odds_ratio", "or_ci_low", "or_ci_high"]
+        rows = [{name: getattr(effect, name) for name in columns} for effect in self.fixed_effects]
+        return pd.DataFrame(rows, columns=columns)
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (plain floats, lists); the caller adds its own model name."""
+        fixed_keys = ["term", "estimate", "std_error", "ci_low", "ci_high", "z", "p"]
+        if self.family == "binomial":
+            fixed_keys += ["odds_ratio", "or_ci_low", "or_ci_high"]
+        return {
+            "formula": self.formula,
+            "family": self.family,
+            "method": self.method,
+            "response": self.response,
+            "n_obs": self.n_obs,
+            "n_groups": {name: count for name, count in self.n_groups},
+            "fixed_effects": [
+                {key: getattr(effect, key) for key in fixed_keys} for effect in self.fixed_effects
+            ],
+            "random_effects": [
+                {"group": effect.group, "variance": effect.variance, "sd": effect.sd}
+                for effect in self.random_effects
+            ],
+            "residual_variance": self.residual_variance,
+            "log_likelihood": self.log_likelihood,
+            "aic": self.aic,
+            "bic": self.bic,
+            "deviance": self.deviance,
+            "converged": self.converged,
+            "singular": self.singular,
+            "max_abs_gradient": self.max_abs_gradient,
+            "n_iterations": self.n_iterations,
+            "se_method": self.se_method,
+            "conf_level": self.conf_level,
+            "warnings": list(self.warnings),
+        }
+
+    def contrast(self, weights: Mapping[str, float] | Sequence[float], *, name: str) -> Contrast:
+        """Wald test of the linear combination L'β (weights by term name, or one per term)."""
+        terms = self.term_names()
+        if isinstance(weights, Mapping):
+            unknown = [term for term in weights if term not in terms]
+            if unknown:
+                raise ModelError(
+                    f"contrast {name!r}: unknown term(s) {', '.join(map(repr, unknown))}; "
+                    f"the model's terms are {', '.join(terms)}"
+                )
+            vector = np.array([float(weights.get(term, 0.0)) for term in terms])
+        else:
+            vector = np.asarray(weights, dtype=float)
+            if vector.shape != (len(terms),):
+                raise ModelError(
+                    f"contrast {name!r}: expected {len(terms)} weights (one per term), "
+                    f"got {vector.size}"
+                )
+        beta = np.array([effect.estimate for effect in self.fixed_effects])
+        estimate = float(vector @ beta)
+        std_error = math.sqrt(max(float(vector @ self.vcov @ vector), 0.0))
+        values = wald(
+            estimate, std_error, conf_level=self.conf_level, odds=self.family == "binomial"
+        )
+        return Contrast(name=name, **values)
+
+
+def fixed_effects_from(
+    terms: Sequence[str], beta: np.ndarray, vcov: np.ndarray, *, conf_level: float, odds: bool
+) -> tuple[FixedEffect, ...]:
+    std_errors = np.sqrt(np.clip(np.diag(vcov), 0.0, None))
+    return tuple(
+        FixedEffect(term=term, **wald(float(b), float(se), conf_level=conf_level, odds=odds))
+        for term, b, se in zip(terms, beta, std_errors, strict=True)
+    )
