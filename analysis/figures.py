@@ -23,7 +23,6 @@ _SOURCE_COLOURS = {"ai": "#1b6ca8", "human": "#d1495b"}  # distinguishable in gr
 _FOLLOWED_COLOURS = {"all": "#7a1f2b", "some": "#d1495b", "none": "#9cc5e0"}
 _RC = {
     "svg.fonttype": "none",  # keep text as text: smaller, searchable, read by screen readers
-    "svg.hashsalt": "trustlab",  # deterministic element ids, so reports are byte-reproducible
     "font.size": 9,
 }
 
@@ -153,12 +152,20 @@ def _describe_rows(*, cell_rows: pd.DataFrame, value: str) -> str:
 
 
 def _svg(figure: Figure, *, title: str, description: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    # A fixed salt per figure: element ids are reproducible, and unique across the figures of
+    # one HTML page (ids must not repeat within a document).
+    with matplotlib.rc_context({"svg.hashsalt": f"trustlab-{slug}"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration and DOCTYPE: inline SVG needs none
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
+    # matplotlib numbers its element ids per figure (figure_1, axes_1, ...): prefix them so that
+    # several figures can share one HTML page without duplicate ids.
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{slug}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{slug}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{slug}-\1"', svg)
     head_end = svg.index(">") + 1
     opening = svg[:head_end].replace(
         "<svg", f'<svg role="img" aria-labelledby="{slug}-title {slug}-desc"', 1

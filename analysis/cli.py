@@ -1,0 +1,278 @@
+"""Command line: ``python -m analysis describe|fit|report|power|simulate``.
+
+Rule: a thin shell over the package. Bad input of any kind (a broken file, an unknown option, a
+model that cannot be fitted) ends with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from analysis.data import TrialsError, load_trials, trials_to_csv
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    # argparse prints the usage block and exits; the rule here is one line and exit code 2.
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: error: {message} (see --help)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except _UsageError as error:
+        return _fail(str(error))
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (TrialsError, ValueError, OSError) as error:
+        # ModelError is a ValueError; so are bad --n lists and unknown power targets.
+        return _fail(f"analysis: error: {error}")
+    except KeyboardInterrupt:
+        return _fail("analysis: interrupted")
+
+
+def _fail(message: str) -> int:
+    print(" ".join(message.split()), file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m analysis",
+        description="Analyse a TrustLab trials table (DATA.md): describe, fit, report, power.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    describe = commands.add_parser("describe", help="print the descriptive tables")
+    describe.add_argument("trials", help="trials table: .csv or .parquet")
+    describe.set_defaults(handler=_describe)
+
+    fit = commands.add_parser("fit", help="fit one of the study's mixed models")
+    fit.add_argument("trials", help="trials table: .csv or .parquet")
+    fit.add_argument(
+        "--model", required=True, choices=["accuracy", "followed", "rating", "confidence"]
+    )
+    fit.add_argument("--formula", help="override the study formula (lme4 style)")
+    fit.add_argument("--json", action="store_true", help="print the result as JSON")
+    fit.set_defaults(handler=_fit)
+
+    report = commands.add_parser("report", help="write the HTML report")
+    report.add_argument("trials", help="trials table: .csv or .parquet")
+    report.add_argument("-o", "--output", required=True, help="HTML file to write")
+    report.add_argument("--title", help="report title")
+    report.set_defaults(handler=_report)
+
+    power = commands.add_parser("power", help="power by simulation (Gaube 2021 effects)")
+    power.add_argument(
+        "--n",
+        default="50,100,150",
+        help="participants per stratum, comma-separated (default 50,100,150)",
+    )
+    power.add_argument("--sims", type=int, default=200, help="simulations per n (default 200)")
+    power.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
+    power.add_argument("--alpha", type=float, default=0.05)
+    power.add_argument("--target", default="rating_source_x_stratum", help=_targets_help())
+    power.add_argument("--quiet", action="store_true", help="no progress bar")
+    power.set_defaults(handler=_power)
+
+    simulate = commands.add_parser("simulate", help="write a simulated trials table")
+    simulate.add_argument("-o", "--output", required=True, help=".csv or .parquet file to write")
+    simulate.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
+    simulate.add_argument("--n-radiology", type=int, default=138)
+    simulate.add_argument("--n-non-radiology", type=int, default=127)
+    simulate.set_defaults(handler=_simulate)
+    return parser
+
+
+def _targets_help() -> str:
+    return (
+        "rating_source_x_stratum (default), rating_label_radiology, "
+        "accuracy_source_x_stratum, accuracy_label_inaccurate_radiology"
+    )
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _describe(args: argparse.Namespace) -> int:
+    from analysis import describe
+
+    trials = load_trials(args.trials)
+    sections = [
+        ("Participant flow", describe.participant_flow(trials)),
+        ("Accuracy (Wilson 95% CI)", describe.accuracy_table(trials)),
+        ("Susceptibility to inaccurate advice", describe.susceptibility_table(trials)),
+        ("Advice rating", describe.rating_table(trials)),
+        ("Confidence", describe.confidence_table(trials)),
+        ("Response time (ms)", describe.response_time_table(trials)),
+    ]
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        for title, table in sections:
+            print(f"== {title} ==")
+            print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+            print()
+    return 0
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from analysis.models import fit_model, study_contrasts
+
+    trials = load_trials(args.trials)
+    fit = fit_model(trials, model=args.model, formula=args.formula)
+    result = fit.result
+    contrasts = study_contrasts(fit)
+    if args.json:
+        payload = {
+            "model": fit.model,
+            "formula": fit.formula,
+            "n_obs": result.n_obs,
+            "fixed_effects": [
+                {
+                    "term": e.term,
+                    "estimate": e.estimate,
+                    "std_error": e.std_error,
+                    "ci_low": e.ci_low,
+                    "ci_high": e.ci_high,
+                    "z": e.z,
+                    "p": e.p,
+                    **(
+                        {
+                            "odds_ratio": e.odds_ratio,
+                            "or_ci_low": e.or_ci_low,
+                            "or_ci_high": e.or_ci_high,
+                        }
+                        if result.family == "binomial"
+                        else {}
+                    ),
+                }
+                for e in result.fixed_effects
+            ],
+            "random_effects": [
+                {"group": r.group, "variance": r.variance, "sd": r.sd}
+                for r in result.random_effects
+            ],
+            "residual_variance": result.residual_variance,
+            "log_likelihood": result.log_likelihood,
+            "converged": result.converged,
+            # Beyond the contract's keys: what a reader needs to trust the numbers.
+            "family": result.family,
+            "method": result.method,
+            "n_groups": dict(result.n_groups),
+            "singular": result.singular,
+            "warnings": list(result.warnings),
+            "notes": list(fit.notes),
+            "contrasts": contrasts.to_dict(orient="records"),
+        }
+        print(json.dumps(_json_ready(payload), indent=2, allow_nan=False))
+        return 0
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(f"model: {fit.model}  ({result.method}, {result.family})")
+        print(f"formula: {fit.formula}")
+        groups = ", ".join(f"{name} {count}" for name, count in result.n_groups)
+        print(f"observations: {result.n_obs}  groups: {groups}")
+        print(
+            f"log-likelihood: {result.log_likelihood:.4f}  AIC: {result.aic:.2f}  "
+            f"converged: {result.converged}  singular: {result.singular}"
+        )
+        for note in (*fit.notes, *result.warnings):
+            print(f"note: {note}")
+        print()
+        print(result.fixed_table().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        print()
+        for effect in result.random_effects:
+            print(
+                f"random intercept {effect.group}: variance {effect.variance:.4f}, "
+                f"sd {effect.sd:.4f}"
+            )
+        if result.residual_variance is not None:
+            print(f"residual variance: {result.residual_variance:.4f}")
+        if len(contrasts):
+            print()
+            shown = contrasts.drop(columns=["stratum", "advice"]).dropna(axis=1, how="all")
+            print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from analysis.report import build_report
+
+    path = Path(args.trials)
+    trials = load_trials(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    page = build_report(trials, title=args.title, source_name=path.name, data_sha256=digest)
+    Path(args.output).write_text(page, encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _power(args: argparse.Namespace) -> int:
+    from analysis.power import power_curve
+
+    try:
+        sizes = [int(part) for part in args.n.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"--n must be comma-separated integers, got {args.n!r}") from None
+    table = power_curve(
+        participants_per_stratum=sizes,
+        n_sims=args.sims,
+        alpha=args.alpha,
+        target=args.target,
+        seed=args.seed,
+        progress=not args.quiet,
+    )
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from analysis.simulate import simulate_trials
+
+    trials = simulate_trials(
+        n_radiology=args.n_radiology,
+        n_non_radiology=args.n_non_radiology,
+        rng=np.random.default_rng(args.seed),
+    )
+    output = Path(args.output)
+    if output.suffix.lower() in {".parquet", ".pq"}:
+        trials.to_parquet(output, index=False)
+    else:
+        output.write_text(trials_to_csv(trials), encoding="utf-8")
+    print(f"wrote {len(trials)} trials to {output}", file=sys.stderr)
+    return 0
+
+
+def _json_ready(value: object) -> object:
+    """Plain JSON values: numpy scalars unwrapped, NaN and infinities as null."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
