@@ -128,11 +128,19 @@ def study_codebook(*, study: Study) -> list[dict]:
     return records
 
 
-def bundle_write(*, study: Study, handle, allocation_slots: int) -> dict:
+def default_allocation_slots(*, study: Study) -> int:
+    """Every slot taken so far in any stratum, plus one block's worth of the next ones."""
+    taken = max(study.stratum_counters.values_list("next_slot", flat=True), default=0)
+    return max(taken, 1) + 2 * sum(study.arms.values_list("weight", flat=True))
+
+
+def bundle_write(*, study: Study, handle, allocation_slots: int | None = None) -> dict:
     """Write the zip bundle to a binary file handle; returns the manifest."""
     from study.services import study_design_spec
 
     spec = study_design_spec(study=study)
+    if allocation_slots is None:
+        allocation_slots = default_allocation_slots(study=study)
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         files = [
             _write_csv(

@@ -29,9 +29,6 @@ class Command(BaseCommand):
         path = Path(output)
         if not path.parent.exists():
             raise CommandError(f"Directory '{path.parent}' does not exist.")
-        if allocation_slots is None:
-            taken = max(found.stratum_counters.values_list("next_slot", flat=True), default=0)
-            allocation_slots = max(taken, 1) + 2 * found.arms.count()
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as handle:
             manifest = bundle.bundle_write(
