@@ -33,6 +33,48 @@ _MODEL_TITLES = {
     "confidence": "Confidence in the final diagnosis (LMM, REML)",
 }
 
+# Column headers as a reader of the supplement expects them; the tidy names stay in the API.
+_HEADERS = {
+    "outcome": "Outcome",
+    "stratum": "Stratum",
+    "arm": "Arm",
+    "advice_source": "Label",
+    "advice_correct": "Advice accurate",
+    "participants": "Participants",
+    "trials": "Trials",
+    "inaccurate_trials": "Inaccurate-advice trials",
+    "cases": "Cases",
+    "followed": "Followed inaccurate advice",
+    "proportion_pct": "%",
+    "share_pct": "%",
+    "ci_low_pct": "CI low %",
+    "ci_high_pct": "CI high %",
+    "mean": "Mean",
+    "sd": "SD",
+    "median": "Median",
+    "median_ms": "Median (ms)",
+    "q1_ms": "Q1 (ms)",
+    "q3_ms": "Q3 (ms)",
+    "iqr_ms": "IQR (ms)",
+    "term": "Term",
+    "contrast": "Contrast",
+    "estimate": "Estimate",
+    "std_error": "SE",
+    "ci_low": "CI low",
+    "ci_high": "CI high",
+    "odds_ratio": "OR",
+    "or_ci_low": "OR CI low",
+    "or_ci_high": "OR CI high",
+    "group": "Group",
+    "variance": "Variance",
+}
+
+_SE_METHODS = {
+    "hessian": "inverse Hessian of the Laplace deviance with respect to (θ, β), as glmer's default",
+    "conditional": "θ-conditional, from the penalised IRLS system (lme4's use.hessian = FALSE), "
+    "because the Hessian was not positive definite",
+}
+
 _PAGE = Template("""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -289,7 +331,10 @@ def _models(fits: dict[str, StudyFit | str]) -> str:
             f"<table><caption>Fit of the {html.escape(model)} model</caption>"
             f"<tbody>{rows}</tbody></table>"
         )
-        scale = "log-odds; odds ratios exponentiated" if result.family == "binomial" else "scale"
+        if result.family == "binomial":
+            scale = "log-odds; OR: odds ratio"
+        else:
+            scale = f"{fit.response.replace('_', ' ')} points"
         parts.append(
             _table(
                 result.fixed_table(),
@@ -322,7 +367,11 @@ def _models(fits: dict[str, StudyFit | str]) -> str:
 
 def _methods(trials: pd.DataFrame, fits: dict[str, StudyFit | str]) -> str:
     fitted = [fit for fit in fits.values() if isinstance(fit, StudyFit)]
-    se_methods = sorted({fit.result.se_method for fit in fitted if fit.result.family == "binomial"})
+    se_methods = [
+        f"{model} model: {_SE_METHODS.get(fit.result.se_method, fit.result.se_method)}"
+        for model, fit in fits.items()
+        if isinstance(fit, StudyFit) and fit.result.family == "binomial"
+    ]
     notes = sorted({note for fit in fitted for note in fit.notes})
     text = [
         f"The analysis used the {len(trials)} test trials of "
@@ -387,7 +436,9 @@ def _provenance(sha_text: str, n_rows: int) -> str:
 
 
 def _table(frame: pd.DataFrame, *, caption: str) -> str:
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    head = "".join(
+        f'<th scope="col">{html.escape(_HEADERS.get(str(c), str(c)))}</th>' for c in frame.columns
+    )
     body = []
     for row in frame.itertuples(index=False, name=None):
         cells = []

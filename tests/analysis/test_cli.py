@@ -77,10 +77,10 @@ def test_fit_json_has_the_documented_keys(trials_csv):
     assert isinstance(payload["converged"], bool)
 
 
-def test_report_writes_one_html_file(trials_csv, tmp_path):
+def test_report_writes_one_html_file(trials_csv, tmp_path, capsys):
     output = tmp_path / "report.html"
-    done = _run("report", str(trials_csv), "-o", str(output), "--title", "Pilot")
-    assert done.returncode == 0, done.stderr
+    assert main(["report", str(trials_csv), "-o", str(output), "--title", "Pilot"]) == 0
+    assert capsys.readouterr().err == f"wrote {output}\n"
     page = output.read_text(encoding="utf-8")
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert "<h1>Pilot</h1>" in page
@@ -96,11 +96,10 @@ def test_a_bad_file_is_one_line_on_stderr_and_exit_code_2(tmp_path):
     assert done.stdout == ""
 
 
-def test_an_unknown_option_value_is_one_line_and_exit_code_2(trials_csv):
-    done = _run("fit", str(trials_csv), "--model", "speed")
-    assert done.returncode == 2
+def test_an_unknown_option_value_is_one_line_and_exit_code_2(trials_csv, capsys):
+    assert main(["fit", str(trials_csv), "--model", "speed"]) == 2
     # Python versions differ in quoting argparse's choices; the words are what matter.
-    assert done.stderr.replace("'", "") == (
+    assert capsys.readouterr().err.replace("'", "") == (
         "python -m analysis fit: error: argument --model: invalid choice: speed "
         "(choose from accuracy, followed, rating, confidence) (see --help)\n"
     )

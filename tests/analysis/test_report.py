@@ -2,6 +2,7 @@ import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
+import numpy as np
 import pytest
 
 from analysis import report as report_module
@@ -123,7 +124,8 @@ def test_the_report_has_model_tables_with_odds_ratios_and_contrasts(page):
     assert page.count("<h3>") >= 8
     assert "Correct decision (binomial GLMM)" in page
     assert "Advice quality rating (LMM, REML)" in page
-    assert '<th scope="col">odds_ratio</th>' in page
+    assert '<th scope="col">OR</th>' in page
+    assert '<th scope="col">SE</th>' in page
     assert page.count("Contrasts: effect of the human (vs AI) label") == 4
     assert "human vs ai label | stratum=radiology, advice=averaged" in page
 
@@ -138,6 +140,7 @@ def test_the_methods_paragraph_describes_the_models(page):
         "Wald intervals and two-sided z tests",
         "Wilson score 95% confidence intervals",
         "TrustLab analysis",
+        "Standard errors of the binomial models: accuracy model: ",
     ):
         assert phrase in text
 
@@ -177,3 +180,24 @@ def test_a_model_that_cannot_be_fitted_is_reported_not_raised(simulated_trials, 
 def test_the_default_title_names_the_study(simulated_trials):
     page = build_report(simulated_trials, fit_models=False, generated_at=WHEN)
     assert re.search(r"<h1>TrustLab report: gaube2021-sim</h1>", page)
+
+
+def test_a_single_stratum_study_without_inaccurate_advice_still_reports():
+    # given: a Gaube 2023-style study (all advice accurate), radiologists only
+    from analysis.simulate import simulate_trials
+
+    trials = simulate_trials(
+        n_radiology=12, n_non_radiology=0, inaccurate=0, rng=np.random.default_rng(8)
+    )
+    # when
+    page = build_report(trials, generated_at=WHEN)
+    # then
+    assert _parse(page).problems == []
+    assert (
+        page.count(
+            "Note: stratum has a single level in the data (radiology): its terms were dropped"
+        )
+        == 4
+    )
+    assert "Model simplifications: advice_correct has a single level in the data (True)" in page
+    assert "The model could not be fitted" not in page
