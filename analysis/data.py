@@ -9,7 +9,7 @@ the first row by position).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +97,24 @@ class TrialsError(ValueError):
 
 
 def codebook_frame(
-    *, rating_range: tuple[int, int] = (1, 7), confidence_range: tuple[int, int] = (1, 7)
+    *,
+    rating_range: tuple[int, int] = (1, 7),
+    confidence_range: tuple[int, int] = (1, 7),
+    codes: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """The codebook as a table (column, type, nullable, codes, meaning), in TRIALS_COLUMNS order."""
+    """The codebook as a table (column, type, nullable, codes, meaning), in TRIALS_COLUMNS order.
+
+    ``codes`` fills in the study's own codes (e.g. {"stratum": ["radiology", "non_radiology"],
+    "arm": [...], "case": [...]}); they are joined by ";" as DATA.md's list columns are.
+    Fixed contract codes (decision, advice_source, booleans) cannot be overridden.
+    """
+    codes = dict(codes or {})
+    unknown = sorted(set(codes) - set(TRIALS_COLUMNS))
+    if unknown:
+        raise ValueError(f"codes for unknown columns: {', '.join(unknown)}")
+    fixed = sorted(name for name in codes if _SPECS[name].codes or _SPECS[name].type == "bool")
+    if fixed:
+        raise ValueError(f"the contract fixes the codes of: {', '.join(fixed)}")
     ranges = {
         "advice_rating": f"{rating_range[0]}-{rating_range[1]}",
         "confidence": f"{confidence_range[0]}-{confidence_range[1]}",
@@ -107,15 +122,15 @@ def codebook_frame(
     }
     rows = []
     for spec in CODEBOOK:
-        codes = ";".join(spec.codes)
+        listed = ";".join(spec.codes or codes.get(spec.name, ()))
         if spec.type == "bool":
-            codes = "true;false"
+            listed = "true;false"
         rows.append(
             {
                 "column": spec.name,
                 "type": spec.type,
                 "nullable": spec.nullable,
-                "codes": ranges.get(spec.name, codes),
+                "codes": ranges.get(spec.name, listed),
                 "meaning": spec.meaning,
             }
         )

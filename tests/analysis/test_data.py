@@ -78,6 +78,30 @@ def test_codebook_lists_every_column_in_order_with_scales():
     assert codes["confidence"] == "1-7"
 
 
+def test_codebook_fills_in_the_studys_own_codes():
+    codebook = codebook_frame(codes={"stratum": ["radiology", "non_radiology"], "case": ["C1"]})
+    codes = dict(zip(codebook["column"], codebook["codes"], strict=True))
+    assert codes["stratum"] == "radiology;non_radiology"
+    assert codes["case"] == "C1"
+    assert codes["arm"] == ""
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        ({"site": ["a"]}, "codes for unknown columns: site"),
+        (
+            {"decision": ["yes"], "is_training": ["y"]},
+            "the contract fixes the codes of: decision, is_training",
+        ),
+    ],
+)
+def test_codebook_refuses_codes_it_cannot_take(codes, message):
+    with pytest.raises(ValueError) as caught:
+        codebook_frame(codes=codes)
+    assert str(caught.value) == message
+
+
 def test_csv_round_trip_gives_the_same_typed_table(simulated_trials, tmp_path):
     # given
     path = tmp_path / "export.csv"
