@@ -114,8 +114,9 @@ def fit_model(
     """Fit one of the study's models (accuracy | followed | rating | confidence).
 
     Binary outcomes: binomial GLMM (logit link, Laplace approximation); rating and confidence:
-    Gaussian LMM by REML. ``formula`` overrides the study formula (it must still use the model's
-    response). Raises ModelError when the model cannot be fitted.
+    Gaussian LMM by REML. ``formula`` overrides the study formula; its response may be another
+    column (0/1 or boolean for the binomial models). Raises ModelError when the model cannot be
+    fitted.
     """
     if model not in MODELS:
         raise ModelError(f"unknown model {model!r} (choose from {', '.join(MODELS)})")
@@ -124,13 +125,16 @@ def fit_model(
         formula, notes = study_formula(trials, response=response)
     else:
         notes = ()
+        response = formula.split("~", 1)[0].strip() if "~" in formula else response
     data = trials.copy()
     if family == "binomial":
         # The engine takes 0/1 outcomes; booleans are converted here, once, for every caller.
-        data[response] = data[response].astype(np.int64)
+        if response in data.columns and data[response].dtype == bool:
+            data[response] = data[response].astype(np.int64)
         result = fit_glmm(formula, data, family="binomial", conf_level=conf_level)
     else:
-        data[response] = data[response].astype(float)
+        if response in data.columns and data[response].dtype.kind in "iub":
+            data[response] = data[response].astype(float)
         result = fit_lmm(formula, data, reml=True, conf_level=conf_level)
     levels = {
         factor: tuple(sorted(map(_plain, trials[factor].unique()), key=_level_sort_key))

@@ -238,6 +238,17 @@ def test_a_formula_can_be_overridden(simulated_trials):
     assert study_contrasts(fit).empty
 
 
+def test_an_overriding_formula_may_analyse_another_binary_outcome(simulated_trials):
+    fit = fit_model(
+        simulated_trials,
+        model="accuracy",
+        formula="correct_diagnosis ~ advice_correct + (1|participant) + (1|case)",
+    )
+    assert fit.response == "correct_diagnosis"
+    assert fit.result.family == "binomial"
+    assert fit.result.n_obs == len(simulated_trials)
+
+
 def test_an_unknown_model_is_refused(simulated_trials):
     with pytest.raises(ModelError) as caught:
         fit_model(simulated_trials, model="speed")
