@@ -7,10 +7,24 @@ bordered by fixed-effect columns. Nothing of size n x q or q x q is ever formed.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg, sparse
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # optional: without it BLAS keeps its own thread count
+    threadpool_limits = None
+
+
+def single_threaded_blas() -> contextlib.AbstractContextManager:
+    """BLAS on one thread for the fit: its matrices are small (at most P x (C+p)), and a
+    multi-threaded BLAS on a busy machine spins; measured 4x slower at 5,000 x 50 on 2 cores."""
+    if threadpool_limits is None:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class Crossed:
@@ -129,8 +143,10 @@ def factorize(
         corner = theta_b * xb
         top = np.block([[top, corner], [corner.T, xx]])
     if top.shape[0]:
-        scaled = off / D[:, None]
-        dense = top - scaled.T @ off
+        # B'D⁻¹B as S'S with S = D^(-1/2)B: numpy sends X.T @ X to BLAS syrk, which is ~20x
+        # faster here than the general product of two different arrays.
+        scaled = off / np.sqrt(D)[:, None]
+        dense = top - scaled.T @ scaled
         L = linalg.cholesky(dense, lower=True, check_finite=False)
     else:
         L = np.zeros((0, 0))

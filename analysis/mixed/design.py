@@ -37,6 +37,9 @@ class Design:
     group_names: tuple[str, ...]
     group_codes: tuple[np.ndarray, ...]  # int64 level index per row, one array per group
     group_sizes: tuple[int, ...]  # number of levels per group
+    # Distinct design rows and each row's index into them (None with stateful transforms).
+    cells: np.ndarray | None = None
+    cell_X: np.ndarray | None = None
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -226,19 +229,22 @@ def build_design(
     except patsy.PatsyError as error:
         raise ModelError(f"formula {formula!r}: {error}") from None
     terms = tuple(matrix.design_info.column_names)
-    X = np.asarray(matrix, dtype=float)
-    if cells is not None:
-        X = X[cells]
-    X = np.ascontiguousarray(X)
+    cell_X = np.asarray(matrix, dtype=float)
     if not fixed_columns:
-        X = np.ascontiguousarray(np.broadcast_to(X[:1], (len(data), X.shape[1])))
+        cells, cell_X = np.zeros(len(data), dtype=np.int64), cell_X[:1]
+    X = np.ascontiguousarray(cell_X[cells] if cells is not None else cell_X)
     if X.shape[0] != len(data):
         raise ModelError(f"formula {formula!r}: design has {X.shape[0]} rows for {len(data)}")
     if not np.isfinite(X).all():
         raise ModelError(f"formula {formula!r}: the fixed-effects design has non-finite values")
     if len(data) <= X.shape[1]:
         raise ModelError(f"{len(data)} observations for {X.shape[1]} fixed effects")
-    aliased = aliased_columns(X)
+    if cells is not None:
+        # Same X'X, hence the same aliasing, from the distinct rows weighted by their counts.
+        counts = np.bincount(cells, minlength=cell_X.shape[0])
+        aliased = aliased_columns(cell_X * np.sqrt(counts)[:, None])
+    else:
+        aliased = aliased_columns(X)
     if aliased:
         names = ", ".join(repr(terms[j]) for j in aliased)
         raise ModelError(
@@ -265,4 +271,6 @@ def build_design(
         group_names=group_names,
         group_codes=tuple(codes),
         group_sizes=tuple(sizes),
+        cells=cells,
+        cell_X=cell_X if cells is not None else None,
     )

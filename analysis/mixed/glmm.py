@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize, special
+from scipy import linalg, optimize
 
-from .blocks import Crossed, Factor, factorize
-from .design import build_design
+from .blocks import Crossed, Factor, factorize, single_threaded_blas
+from .design import Design, build_design
 from .results import MixedResult, ModelError, RandomEffect, fixed_effects_from
 
 SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on θ
@@ -24,6 +24,51 @@ GRADIENT_TOL = 1e-3
 HESSIAN_STEP = 1e-4  # lme4's deriv12() step
 PIRLS_TOL = 1e-12  # Newton decrement, in deviance units
 PIRLS_MAX_ITER = 60
+
+
+class FixedPart:
+    """Products with X, through its distinct rows when there are few of them.
+
+    The study's designs have 8 distinct rows, so Xβ is a gather and X'WX, Z'WX are bincounts
+    over (level, cell) instead of passes over an n x p matrix.
+    """
+
+    def __init__(self, design: Design, crossed: Crossed):
+        self.X, self.crossed = design.X, crossed
+        self.p = design.X.shape[1]
+        few = design.cells is not None and design.cell_X.shape[0] ** 2 <= design.X.shape[0]
+        self.cells = design.cells if few else None
+        self.cell_X = design.cell_X if few else None
+
+    def times(self, beta: np.ndarray) -> np.ndarray:
+        if self.cells is None:
+            return self.X @ beta
+        return (self.cell_X @ beta)[self.cells]
+
+    def transposed_times(self, values: np.ndarray) -> np.ndarray:
+        if self.cells is None:
+            return self.X.T @ values
+        cell_X = self.cell_X
+        return cell_X.T @ np.bincount(self.cells, weights=values, minlength=cell_X.shape[0])
+
+    def bordered(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(Z_a'WX, Z_b'WX, X'WX)."""
+        crossed = self.crossed
+        if self.cells is None:
+            weighted = self.X * w[:, None]
+            xa, xb = crossed.column_sums(weighted)
+            return xa, xb, self.X.T @ weighted
+        cell_X, cells = self.cell_X, self.cells
+        K = cell_X.shape[0]
+        per_cell = np.bincount(cells, weights=w, minlength=K)
+        xa = np.bincount(crossed.a * K + cells, weights=w, minlength=crossed.P * K)
+        xa = xa.reshape(crossed.P, K) @ cell_X
+        if crossed.C:
+            xb = np.bincount(crossed.b * K + cells, weights=w, minlength=crossed.C * K)
+            xb = xb.reshape(crossed.C, K) @ cell_X
+        else:
+            xb = np.zeros((0, self.p))
+        return xa, xb, cell_X.T @ (cell_X * per_cell[:, None])
 
 
 @dataclass
@@ -49,20 +94,26 @@ class Mode:
 
 
 class Laplace:
-    def __init__(self, X: np.ndarray, y: np.ndarray, crossed: Crossed):
-        self.X, self.y, self.crossed = X, y, crossed
-        self.n, self.p = X.shape
-        self.sign = 2.0 * y - 1.0
+    def __init__(self, design: Design, crossed: Crossed):
+        self.fixed = FixedPart(design, crossed)
+        self.y, self.crossed = design.y, crossed
+        self.n, self.p = design.X.shape
+        self.sign = 2.0 * design.y - 1.0
         self.pirls_iterations = 0
         self.pirls_failures = 0
 
     def _state(self, ua, ub, beta, theta):
         crossed = self.crossed
-        eta = self.X @ beta + theta[0] * ua[crossed.a]
+        eta = self.fixed.times(beta) + theta[0] * ua[crossed.a]
         if crossed.C:
             eta += theta[1] * ub[crossed.b]
-        mu = special.expit(eta)
-        deviance_sum = 2.0 * float(np.logaddexp(0.0, -self.sign * eta).sum())
+        # One exp serves both μ and the deviance, without overflow: with e = exp(-|η|),
+        # μ = 1/(1+e) or e/(1+e), and d_i = 2[max(t, 0) + log(1+e)] for t = -(2y-1)η.
+        e = np.exp(-np.abs(eta))
+        inverse = 1.0 / (1.0 + e)
+        mu = np.where(eta >= 0.0, inverse, e * inverse)
+        t = -self.sign * eta
+        deviance_sum = 2.0 * float(np.maximum(t, 0.0).sum() + np.log1p(e).sum())
         return eta, mu, deviance_sum
 
     def pirls(
@@ -83,14 +134,13 @@ class Laplace:
             pieces = crossed.weight_pieces(w)
             bordered = None
             if joint:
-                xa, xb = crossed.column_sums(self.X * w[:, None])
-                bordered = (xa, xb, self.X.T @ (self.X * w[:, None]))
+                bordered = self.fixed.bordered(w)
             factor = factorize(theta[0], theta[1], *pieces, bordered)
             residual = self.y - mu
             rhs_a = theta[0] * crossed.sums_a(residual) - ua
             rhs_dense = theta[1] * crossed.sums_b(residual) - ub
             if joint:
-                rhs_dense = np.concatenate([rhs_dense, self.X.T @ residual])
+                rhs_dense = np.concatenate([rhs_dense, self.fixed.transposed_times(residual)])
             step_a, step_dense = factor.solve(rhs_a, rhs_dense)
             decrement = float(rhs_a @ step_a + rhs_dense @ step_dense)
             if decrement < PIRLS_TOL:
@@ -157,7 +207,7 @@ class Laplace:
         if crossed.C:
             z_s += tb * s_b[b]
         r = g - mode.w * z_s
-        grad_beta = self.X.T @ (r - 2.0 * residual)
+        grad_beta = self.fixed.transposed_times(r - 2.0 * residual)
         ua_rows = mode.ua[a]
         grad_a = (
             float(ua_rows @ (r - 2.0 * residual))
@@ -181,16 +231,13 @@ class Laplace:
 def _conditional_vcov(laplace: Laplace, theta: np.ndarray, mode: Mode) -> np.ndarray:
     """lme4's use.hessian = FALSE covariance: (X'WX − X'WZ̃M⁻¹Z̃'WX)⁻¹ at the modes."""
     crossed = laplace.crossed
-    w = mode.w
-    xa, xb = crossed.column_sums(laplace.X * w[:, None])
-    bordered = (xa, xb, laplace.X.T @ (laplace.X * w[:, None]))
-    factor = factorize(theta[0], theta[1], *mode.pieces, bordered)
+    factor = factorize(theta[0], theta[1], *mode.pieces, laplace.fixed.bordered(mode.w))
     rx = factor.L[crossed.C :, crossed.C :]
     rx_inverse = linalg.solve_triangular(rx, np.eye(rx.shape[0]), lower=True)
     return rx_inverse.T @ rx_inverse
 
 
-def fit_glmm(
+def _fit_glmm(
     formula: str,
     data: pd.DataFrame,
     *,
@@ -213,7 +260,7 @@ def fit_glmm(
             "a logistic model cannot be fitted"
         )
     crossed = Crossed(design.group_codes, design.group_sizes)
-    laplace = Laplace(design.X, design.y, crossed)
+    laplace = Laplace(design, crossed)
     k, p = len(design.group_names), design.X.shape[1]
     pad = np.zeros(2 - k)
     warnings: list[str] = []
@@ -255,14 +302,32 @@ def fit_glmm(
         return mode.laplace, np.concatenate([gradient[:k], gradient[2:]])
 
     x0 = np.concatenate([theta_one, start_mode.beta])
-    second = optimize.minimize(
-        stage_two,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.0, None)] * k + [(None, None)] * p,
-        options={"ftol": 1e-15, "gtol": 1e-8, "maxiter": 1000, "maxls": 50},
-    )
+    outer_iterations = first.nit
+    # The deviance is even in each θ_j, so θ_j = 0 is always stationary: restart away from the
+    # bound whenever a small positive θ_j does better (the optimum is then inside).
+    for _ in range(1 + k):
+        second = optimize.minimize(
+            stage_two,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(0.0, None)] * k + [(None, None)] * p,
+            options={"ftol": 1e-15, "gtol": 1e-8, "maxiter": 1000, "maxls": 50},
+        )
+        outer_iterations += second.nit
+        x0 = second.x.copy()
+        at_zero = np.flatnonzero(x0[:k] == 0.0)
+        if not at_zero.size:
+            break
+        value = evaluate(x0, cache["two"])[0].laplace
+        for j in at_zero:
+            probe = x0.copy()
+            probe[j] = 1e-3
+            if evaluate(probe, cache["two"])[0].laplace < value:
+                x0[j] = 0.5
+                break
+        else:
+            break
     optimum = second.x.copy()
     optimum_mode, _ = evaluate(optimum, cache["two"])
     deviance, gradient = stage_two(optimum)
@@ -359,9 +424,27 @@ def fit_glmm(
         converged=converged,
         max_abs_gradient=max_gradient,
         singular=singular,
-        n_iterations=int(first.nit + second.nit),
+        n_iterations=int(outer_iterations),
         se_method=se_method,
         warnings=tuple(warnings),
         vcov=vcov,
         conf_level=conf_level,
     )
+
+
+def fit_glmm(
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    family: str = "binomial",
+    groups: Sequence[str] | None = None,
+    conf_level: float = 0.95,
+) -> MixedResult:
+    """Fit a binomial (logit) GLMM with one or two crossed random intercepts (Laplace, nAGQ=1).
+
+    `formula` is lme4-style ("y ~ a * b + (1|participant) + (1|case)"), or its fixed part with
+    `groups=("participant", "case")`; the response is boolean or 0/1. Standard errors are
+    glmer's default (Hessian of the Laplace deviance); `ModelError` explains any bad input.
+    """
+    with single_threaded_blas():
+        return _fit_glmm(formula, data, family=family, groups=groups, conf_level=conf_level)

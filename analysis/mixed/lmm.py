@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
-from .blocks import Crossed, factorize
+from .blocks import Crossed, Factor, factorize, single_threaded_blas
 from .design import build_design
 from .results import MixedResult, ModelError, RandomEffect, fixed_effects_from
 
@@ -22,20 +22,48 @@ SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on θ
 
 
 class _Profiled:
+    """The profiled criterion as a function of θ, with the O(n) work done once."""
+
+    # Distinct per-participant trial counts up to which the a-block is pre-reduced (see below).
+    MAX_DISTINCT_COUNTS = 64
+
     def __init__(self, X: np.ndarray, y: np.ndarray, crossed: Crossed, reml: bool):
         self.crossed = crossed
         self.n, self.p = X.shape
         self.reml = reml
-        # Everything the criterion needs is a per-level or cross-product sum, computed once:
-        # each evaluation then costs O(P·C·(C+p)) whatever n is.
+        # Everything the criterion needs is a per-level or cross-product sum, computed once.
         bordered = np.hstack([X, y[:, None]])
         self.na, self.nb, self.cross = crossed.weight_pieces(np.ones(self.n))
         xa, xb = crossed.column_sums(bordered)
         self.bordered = (xa, xb, bordered.T @ bordered)
+        # The a-block diagonal is D_p = θ_a²·n_p + 1, so it takes one value per distinct trial
+        # count n_p (one value in a complete design). Grouping participants by count, the
+        # eliminated term Off'D⁻¹Off is Σ_k G_k / D_k with Gram matrices G_k fixed in advance,
+        # and an evaluation costs O(k·m²) instead of O(P·m²).
+        self.counts, which = np.unique(self.na, return_inverse=True)
+        self.grams = None
+        if self.counts.size <= self.MAX_DISTINCT_COUNTS:
+            coupling = np.hstack([self.cross, xa])
+            self.grams = np.stack(
+                [coupling[which == k].T @ coupling[which == k] for k in range(self.counts.size)]
+            )
+            self.members = np.bincount(which)
         self.evaluations = 0
 
-    def factor(self, internal: np.ndarray):
-        return factorize(internal[0], internal[1], self.na, self.nb, self.cross, self.bordered)
+    def factor(self, internal: np.ndarray) -> Factor:
+        theta_a, theta_b = internal
+        if self.grams is None:
+            return factorize(theta_a, theta_b, self.na, self.nb, self.cross, self.bordered)
+        xa, xb, xx = self.bordered
+        C = self.nb.size
+        D = theta_a * theta_a * self.counts + 1.0
+        scale = np.concatenate([np.full(C, theta_a * theta_b), np.full(xa.shape[1], theta_a)])
+        eliminated = np.tensordot(1.0 / D, self.grams, axes=1) * np.outer(scale, scale)
+        corner = theta_b * xb
+        top = np.block([[np.diag(theta_b * theta_b * self.nb + 1.0), corner], [corner.T, xx]])
+        L = linalg.cholesky(top - eliminated, lower=True, check_finite=False)
+        # Factor wants the full diagonal only for log det M: repeat each count's value.
+        return Factor(D=np.repeat(D, self.members), off=np.zeros((0, 0)), L=L, C=C)
 
     def criterion(self, internal: np.ndarray) -> float:
         self.evaluations += 1
@@ -64,24 +92,37 @@ class _Profiled:
         return beta, float(sigma2), sigma2 * (rx_inverse.T @ rx_inverse)
 
 
+def _escape_zero(function, theta: np.ndarray) -> np.ndarray | None:
+    """A restart point if some θ_j = 0 is not a minimum along θ_j, else None."""
+    value = function(theta)
+    for j in np.flatnonzero(theta == 0.0):
+        probe = theta.copy()
+        probe[j] = 1e-3
+        if function(probe) < value:
+            probe[j] = 0.5
+            return probe
+    return None
+
+
 def _projected_gradient(function, x: np.ndarray, step: float = 1e-6) -> np.ndarray:
     """Central-difference gradient; one-sided at the θ = 0 bound, zeroed where the bound binds."""
     gradient = np.zeros_like(x)
     for j in range(x.size):
+        h = step * max(1.0, abs(x[j]))
         up = x.copy()
-        up[j] += step
-        if x[j] >= step:
+        up[j] += h
+        if x[j] >= h:
             down = x.copy()
-            down[j] -= step
-            gradient[j] = (function(up) - function(down)) / (2.0 * step)
+            down[j] -= h
+            gradient[j] = (function(up) - function(down)) / (2.0 * h)
         else:
-            gradient[j] = (function(up) - function(x)) / step
+            gradient[j] = (function(up) - function(x)) / h
             if x[j] <= 0.0 and gradient[j] > 0.0:
                 gradient[j] = 0.0
     return gradient
 
 
-def fit_lmm(
+def _fit_lmm(
     formula: str,
     data: pd.DataFrame,
     *,
@@ -106,20 +147,37 @@ def fit_lmm(
     def objective(theta: np.ndarray) -> float:
         return profiled.criterion(np.concatenate([theta, np.zeros(2 - k)]))
 
-    # Start where lme4 starts (θ = 1), then polish with a second run from the optimum: the
-    # criterion is cheap, and the restart removes L-BFGS-B's early stops on flat ridges.
-    iterations = 0
-    theta = np.ones(k)
-    for _ in range(2):
+    def gradient_of(theta: np.ndarray) -> np.ndarray:
+        # Central differences: the criterion is even in each θ_j, so θ_j - h < 0 is fine, and
+        # a relative step keeps rounding noise (eps·|criterion|/h) far below the curvature.
+        step = 1e-6 * np.maximum(1.0, np.abs(theta))
+        return np.array(
+            [
+                (objective(theta + step[j] * unit) - objective(theta - step[j] * unit))
+                / (2.0 * step[j])
+                for j, unit in enumerate(np.eye(k))
+            ]
+        )
+
+    # Start where lme4 starts (θ = 1). The criterion is even in each θ_j, so θ_j = 0 is always
+    # stationary: an optimizer projected onto the bound can stop there although the optimum is
+    # inside. Restart away from 0 whenever a small positive θ_j does better.
+    iterations, theta = 0, np.ones(k)
+    for _ in range(1 + k):
         found = optimize.minimize(
             objective,
             theta,
+            jac=gradient_of,
             method="L-BFGS-B",
             bounds=[(0.0, None)] * k,
-            options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 500},
+            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 500},
         )
         theta, iterations = found.x, iterations + found.nit
-    theta = np.where(theta < 1e-10, 0.0, theta)
+        theta = np.where(theta < 1e-10, 0.0, theta)
+        escaped = _escape_zero(objective, theta)
+        if escaped is None:
+            break
+        theta = escaped
     gradient = _projected_gradient(objective, theta)
     internal = np.concatenate([theta, np.zeros(2 - k)])
     beta, sigma2, vcov = profiled.estimates(internal)
@@ -174,3 +232,20 @@ def fit_lmm(
         vcov=vcov,
         conf_level=conf_level,
     )
+
+
+def fit_lmm(
+    formula: str,
+    data: pd.DataFrame,
+    *,
+    reml: bool = True,
+    groups: Sequence[str] | None = None,
+    conf_level: float = 0.95,
+) -> MixedResult:
+    """Fit a Gaussian LMM with one or two crossed random intercepts, by REML (default) or ML.
+
+    `formula` is lme4-style ("y ~ a * b + (1|participant) + (1|case)"), or its fixed part with
+    `groups=`. Var(β̂) is exact given θ, as lmer's vcov; `ModelError` explains any bad input.
+    """
+    with single_threaded_blas():
+        return _fit_lmm(formula, data, reml=reml, groups=groups, conf_level=conf_level)

@@ -143,7 +143,7 @@ def test_crossed_lmm_with_equal_case_means_is_a_singular_fit():
 def test_laplace_gradient_equals_finite_differences(small, theta):
     # given the Laplace deviance of the study model at an arbitrary (θ, β)
     design = build_design(ACCURACY, small, groups=None, family="binomial")
-    laplace = Laplace(design.X, design.y, Crossed(design.group_codes, design.group_sizes))
+    laplace = Laplace(design, Crossed(design.group_codes, design.group_sizes))
     point = np.concatenate([theta, np.linspace(-0.5, 0.6, design.X.shape[1])])
 
     def deviance(x):
