@@ -19,4 +19,12 @@ urlpatterns = [
     path("studies/<slug:slug>/audit/", console.audit_log, name="audit"),
     path("studies/<slug:slug>/invitations/", console.invitations, name="invitations"),
     path("studies/<slug:slug>/export/<str:table>.csv", console.export, name="export"),
+    path("studies/<slug:slug>/export/bundle.zip", console.export_bundle, name="export_bundle"),
+    path("studies/<slug:slug>/cases/", console.cases, name="cases"),
+    path("studies/<slug:slug>/cases/<slug:code>/review/", console.case_review, name="case_review"),
+    path(
+        "studies/<slug:slug>/cases/<slug:code>/image/<str:name>",
+        console.case_image,
+        name="case_image",
+    ),
 ]

@@ -205,7 +205,7 @@ def demo_dicom(variant: str) -> bytes:
     pixels = np.clip(np.rint(pixels), 0, maximum).astype(np.uint16)
     dataset.Rows, dataset.Columns = pixels.shape
     dataset.PixelData = np.ascontiguousarray(pixels).tobytes()
-    dataset.SeriesDescription = f"TrustLab demo material derived from pydicom-data RG1 ({variant})"
+    dataset.SeriesDescription = f"TrustLab demo from pydicom-data RG1 ({variant})"  # LO: <= 64
     buffer = io.BytesIO()
     dataset.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue()

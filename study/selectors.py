@@ -320,3 +320,7 @@ def trial_images(*, trial: Trial) -> dict:
         "width": case.image_width,
         "height": case.image_height,
     }
+
+
+def case_thumbnail_name(*, case) -> str | None:
+    return _basename(case.thumbnail_image.name) if case.thumbnail_image else None

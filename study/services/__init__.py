@@ -1,7 +1,7 @@
 """Writes: every change to the study's data goes through one of these functions."""
 
 from .audit import audit_record
-from .cases import AdviceInput, CaseInput, case_create, case_image_attach
+from .cases import AdviceInput, CaseInput, case_create, case_image_attach, case_review_confirm
 from .participants import (
     Answer,
     ParticipantStateError,
@@ -37,6 +37,7 @@ __all__ = [
     "audit_record",
     "case_create",
     "case_image_attach",
+    "case_review_confirm",
     "invitations_create",
     "participant_complete",
     "participant_consent",

@@ -1,15 +1,18 @@
 """Researcher console: thin views over selectors and services, per-study roles enforced here."""
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from study import exports, selectors, services
+from study import bundle, exports, selectors, services
 from study.models import Study, StudyMembership
+from study.services import imports
 
 _WRITE_ROLES = (StudyMembership.Role.OWNER, StudyMembership.Role.COLLABORATOR)
 
@@ -111,6 +114,19 @@ _EXPORTS = {
 
 
 @login_required
+def export_bundle(request, slug):
+    study = _study_for(request, slug)
+    # The zip is built in a temporary file, never in memory; FileResponse closes it.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
+    bundle.bundle_write(study=study, handle=handle)
+    handle.seek(0)
+    services.audit_record(
+        action="export", study=study, actor=request.user, detail={"table": "bundle"}
+    )
+    return FileResponse(handle, as_attachment=True, filename=f"{study.slug}-export.zip")
+
+
+@login_required
 def export(request, slug, table):
     study = _study_for(request, slug)
     if table not in _EXPORTS:
@@ -121,4 +137,47 @@ def export(request, slug, table):
         exports.csv_lines(columns, rows(study)), content_type="text/csv"
     )
     response["Content-Disposition"] = f'attachment; filename="{slugify(study.slug)}-{table}.csv"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cases(request, slug):
+    """Case library: thumbnails, review state, and the zip + manifest upload."""
+    study = _study_for(request, slug, write=request.method == "POST")
+    report, error = None, None
+    if request.method == "POST":
+        upload = request.FILES.get("archive")
+        if upload is None:
+            error = "Choose a zip archive to upload."
+        else:
+            try:
+                report = imports.cases_import(study=study, archive=upload, actor=request.user)
+            except (imports.ArchiveError, services.StudyStateError) as failure:
+                error = f"{upload.name}: {failure}"
+    context = {"study": study, "cases": study.cases.all(), "report": report, "error": error}
+    return render(request, "console/cases.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def case_review(request, slug, code):
+    study = _study_for(request, slug, write=True)
+    case = get_object_or_404(study.cases, code=code)
+    services.case_review_confirm(case=case, actor=request.user, note="confirmed in the console")
+    messages.success(request, f"Case {code}: no burned-in identifying text, confirmed.")
+    return redirect("console:cases", slug)
+
+
+@login_required
+def case_image(request, slug, code, name):
+    study = _study_for(request, slug)
+    case = get_object_or_404(study.cases, code=code)
+    stored = selectors.case_image_file(case=case, name=name)
+    if stored is None:
+        raise Http404("No such image for this case.")
+    response = FileResponse(stored, content_type=selectors.image_content_type(name))
+    # FileResponse would name the storage path in Content-Disposition; the URL says enough.
+    del response["Content-Disposition"]
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response

@@ -176,5 +176,7 @@ def image(request: HttpRequest, token: str, position: int, name: str) -> FileRes
     if stored is None:
         raise Http404("No such image for this case.")
     response = FileResponse(stored.open("rb"), content_type=selectors.image_content_type(name))
+    # FileResponse would name the storage path in Content-Disposition; the URL says enough.
+    del response["Content-Disposition"]
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response

@@ -43,7 +43,9 @@ def test_given_answered_trials_when_exported_then_columns_and_codes_follow_data_
 
     assert header == DATA_MD_TRIALS_COLUMNS
     assert len(rows) == 16
-    first = next(r for r in rows if r["participant"] == accepting.public_id and r["position"] == "1")
+    first = next(
+        r for r in rows if r["participant"] == accepting.public_id and r["position"] == "1"
+    )
     trial = accepting.trials.select_related("case", "advice").get(position=1)
     accurate = trial.advice.variant == "accurate"
     assert first["study"] == study.slug
@@ -93,7 +95,7 @@ def test_given_a_withdrawn_participant_when_exported_then_their_rows_are_absent(
 def test_given_an_unknown_study_when_exported_then_the_command_says_so(tmp_path):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="No study with slug 'nope'."):
+    with pytest.raises(CommandError, match=r"No study with slug 'nope'\."):
         call_command("export_trials", "--study", "nope", "--output", str(tmp_path / "x.csv"))
 
 
@@ -101,7 +103,7 @@ def test_given_265_simulated_physicians_when_exported_then_the_gaube_shape_holds
     study = gaube_study()
     call_command("simulate", "--study", study.slug, "--participants", "265", "--seed", "7")
 
-    header, rows, path = _export(tmp_path, study.slug)
+    _, rows, path = _export(tmp_path, study.slug)
 
     assert len(rows) == 2120
     per_participant = defaultdict(list)

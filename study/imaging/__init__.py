@@ -1,0 +1,36 @@
+"""DICOM case images, framework-free: vet, de-identify and render one upload (no Django here).
+
+Public API: dicom_process() -> ProcessedImage, DicomError with ERROR_CODES, render_display(),
+Window, derive_uid(), and the limits and allow-lists the tests and the Django layer refer to.
+"""
+
+from study.imaging.deidentify import ADDED_KEYWORDS, KEPT_KEYWORDS, derive_uid
+from study.imaging.errors import ERROR_CODES, DicomError
+from study.imaging.processing import (
+    DEFAULT_MODALITIES,
+    PREVIEW_HEIGHT,
+    THUMBNAIL_SIZE,
+    ProcessedImage,
+    dicom_process,
+)
+from study.imaging.reading import MAX_PIXELS, MAX_SIDE, SUPPORTED_TRANSFER_SYNTAXES
+from study.imaging.rendering import PRESET_WIDTH_FACTORS, Window, render_display
+
+__all__ = [
+    "ADDED_KEYWORDS",
+    "DEFAULT_MODALITIES",
+    "ERROR_CODES",
+    "KEPT_KEYWORDS",
+    "MAX_PIXELS",
+    "MAX_SIDE",
+    "PRESET_WIDTH_FACTORS",
+    "PREVIEW_HEIGHT",
+    "SUPPORTED_TRANSFER_SYNTAXES",
+    "THUMBNAIL_SIZE",
+    "DicomError",
+    "ProcessedImage",
+    "Window",
+    "derive_uid",
+    "dicom_process",
+    "render_display",
+]

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from study.models import Study
+from study.services.imports import ArchiveError, cases_import
+from study.services.studies import StudyStateError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import cases from a zip of DICOM files plus manifest.csv or manifest.json. A manifest "
+        "with problems imports nothing; otherwise each case is imported or refused on its own."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--study", required=True, help="study slug")
+        parser.add_argument("archive", help="zip archive")
+
+    def handle(self, *args, study, archive, **options):
+        found = Study.objects.filter(slug=study).first()
+        if found is None:
+            raise CommandError(f"No study with slug '{study}'.")
+        path = Path(archive)
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            with path.open("rb") as handle:
+                report = cases_import(study=found, archive=handle)
+        except (ArchiveError, StudyStateError) as error:
+            raise CommandError(f"{path.name}: {error}") from error
+        if report.manifest_problems:
+            for problem in report.manifest_problems:
+                self.stderr.write(f"manifest {problem}")
+            raise CommandError(
+                f"{len(report.manifest_problems)} manifest problem(s); nothing was imported."
+            )
+        for outcome in report.outcomes:
+            case = f" (case {outcome.case})" if outcome.case else ""
+            self.stdout.write(f"{outcome.status:<12} {outcome.file}{case}: {outcome.message}")
+        self.stdout.write(f"{report.imported} case(s) imported, {report.refused} refused.")
