@@ -20,6 +20,7 @@ urlpatterns = [
     path("studies/<slug:slug>/invitations/", console.invitations, name="invitations"),
     path("studies/<slug:slug>/export/<str:table>.csv", console.export, name="export"),
     path("studies/<slug:slug>/export/bundle.zip", console.export_bundle, name="export_bundle"),
+    path("studies/<slug:slug>/report/", console.report, name="report"),
     path("studies/<slug:slug>/cases/", console.cases, name="cases"),
     path("studies/<slug:slug>/cases/<slug:code>/review/", console.case_review, name="case_review"),
     path(

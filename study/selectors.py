@@ -324,3 +324,10 @@ def trial_images(*, trial: Trial) -> dict:
 
 def case_thumbnail_name(*, case) -> str | None:
     return _basename(case.thumbnail_image.name) if case.thumbnail_image else None
+
+
+def trials_frame(*, study: Study):
+    """The trials table as a DataFrame in DATA.md column order (for the analysis package)."""
+    import pandas as pd
+
+    return pd.DataFrame(list(trial_rows(study=study)), columns=list(TRIALS_COLUMNS))

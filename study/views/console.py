@@ -114,6 +114,26 @@ _EXPORTS = {
 
 
 @login_required
+def report(request, slug):
+    """The analysis report of the study's current data (analysis.report, fitted on request)."""
+    from analysis.report import build_report
+
+    study = _study_for(request, slug)
+    trials = selectors.trials_frame(study=study)
+    if trials.empty:
+        messages.error(request, "No answered trials yet: the report needs data.")
+        return redirect("console:study", slug)
+    html = build_report(trials, title=f"{study.title}: analysis report", source_name=study.slug)
+    services.audit_record(
+        action="report", study=study, actor=request.user, detail={"trials": len(trials)}
+    )
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{study.slug}-report.html"'
+    return response
+
+
+@login_required
 def export_bundle(request, slug):
     study = _study_for(request, slug)
     # The zip is built in a temporary file, never in memory; FileResponse closes it.

@@ -128,3 +128,29 @@ def test_given_the_allocation_page_then_taken_slots_name_their_participant(owner
             "participant": participant.public_id,
         }
     ]
+
+
+def test_given_simulated_data_when_the_report_is_opened_then_the_models_are_in_it(
+    owner_client, owner
+):
+    from django.core.management import call_command
+
+    study = gaube_study(owner=owner)
+    call_command("simulate", "--study", study.slug, "--participants", "40", "--seed", "3")
+
+    response = owner_client.get(reverse("console:report", args=[study.slug]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
+    assert "advice_source[T.human]" in html
+    assert "<svg" in html
+    assert AuditEvent.objects.filter(study=study, action="report").exists()
+
+
+def test_given_no_answers_when_the_report_is_opened_then_the_researcher_is_told(
+    owner_client, owner
+):
+    study = gaube_study(owner=owner)
+    response = owner_client.get(reverse("console:report", args=[study.slug]), follow=True)
+    assert "No answered trials yet: the report needs data." in response.content.decode()
