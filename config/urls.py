@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("study.console_urls")),
     path("p/", include("study.urls")),
+    path("api/", include("study.api.urls")),
 ]

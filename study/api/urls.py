@@ -1,0 +1,14 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("studies/", views.StudyList.as_view(), name="studies"),
+    path("studies/<slug:slug>/", views.StudyDetail.as_view(), name="study"),
+    path("studies/<slug:slug>/cases/", views.StudyCases.as_view(), name="cases"),
+    path("studies/<slug:slug>/progress/", views.StudyProgress.as_view(), name="progress"),
+]
