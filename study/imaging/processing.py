@@ -76,9 +76,9 @@ def _fit(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
 def _resized(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     if size == image.size:
         return image
-    # reducing_gap: an integer box reduction first, then Lanczos on the small image; same look,
-    # a fraction of the time of Lanczos over the full image.
-    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    # reducing_gap=1.0: an integer box reduction first (itself a good anti-alias filter), then
+    # Lanczos over the remaining < 2x; several times faster than Lanczos over the full image.
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
 
 
 def dicom_process(
@@ -125,27 +125,34 @@ def _process(
     height, width = pixels.shape
 
     plan = plan_rendering(source, pixels)
-    rendered = [(name, apply_lookup(pixels, table)) for name, table in plan.lookup_tables]
+    default_grey = apply_lookup(pixels, plan.lookup_tables[0][1])
+
+    def render_png(table):
+        # Lookup and zlib both release the GIL: the presets use the second core meanwhile.
+        return png_bytes(default_grey if table is None else apply_lookup(pixels, table))
+
     with ThreadPoolExecutor(max_workers=PNG_THREADS) as pool:
-        pngs = list(pool.map(png_bytes, (grey for _, grey in rendered)))
-    presets = [(name, png) for (name, _), png in zip(rendered, pngs, strict=True)]
+        tables = [None] + [table for _, table in plan.lookup_tables[1:]]
+        png_futures = [pool.submit(render_png, table) for table in tables]
+
+        display_image = Image.fromarray(default_grey, mode="L")
+        preview_size = _fit((width, height), (10 * width, PREVIEW_HEIGHT))
+        preview_image = _resized(display_image, preview_size)
+        thumbnail_image = _resized(preview_image, _fit(preview_size, (THUMBNAIL_SIZE,) * 2))
+        preview_webp = _webp(preview_image)
+        thumbnail_webp = _webp(thumbnail_image, quality=80)
+
+        rebuilt = deidentified_dataset(
+            source=source,
+            pixels=pixels,
+            uid_secret=uid_secret,
+            lossy_method=LOSSY_METHODS.get(decoded.transfer_syntax),
+        )
+        dicom_bytes = deidentified_dicom_bytes(dataset=rebuilt)
+        pngs = [future.result() for future in png_futures]
+
+    presets = [(name, png) for (name, _), png in zip(plan.lookup_tables, pngs, strict=True)]
     display_png = pngs[0]
-    display_image = Image.fromarray(rendered[0][1], mode="L")
-    del rendered, pngs  # the native 8-bit renderings are the largest arrays still alive
-
-    preview_image = _resized(display_image, _fit((width, height), (10 * width, PREVIEW_HEIGHT)))
-    thumbnail_image = _resized(preview_image, _fit(preview_image.size, (THUMBNAIL_SIZE,) * 2))
-    preview_webp = _webp(preview_image)
-    thumbnail_webp = _webp(thumbnail_image, quality=80)
-
-    rebuilt = deidentified_dataset(
-        source=source,
-        pixels=pixels,
-        uid_secret=uid_secret,
-        lossy_method=LOSSY_METHODS.get(decoded.transfer_syntax),
-    )
-    dicom_bytes = deidentified_dicom_bytes(dataset=rebuilt)
-
     files = {
         "deidentified_dicom": dicom_bytes,
         "display_png": display_png,

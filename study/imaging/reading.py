@@ -83,17 +83,47 @@ def read_radiograph(
     if len(data) < 132 or data[128:132] != b"DICM":
         raise fail("not_dicom", "not a DICOM file (no 'DICM' marker at byte 128)")
     transfer_syntax = _transfer_syntax(data, fail)
-    dataset = pydicom.dcmread(BytesIO(data))
+    stream = _CutShortDetector(data)
+    dataset = pydicom.dcmread(stream)
+    if stream.cut_short and ("PixelData" not in dataset or transfer_syntax.is_compressed):
+        # pydicom stops quietly at a truncated attribute; without this the file would be
+        # reported as having no pixel data, or as corrupt, instead of as cut off.
+        raise fail(
+            "truncated",
+            f"the file is truncated (it ends inside an attribute after {len(data)} bytes)",
+        )
     _check_header(dataset, fail, allowed_modalities)
     pixels = _decode(dataset, transfer_syntax, fail)
     return DecodedImage(dataset=dataset, pixels=pixels, transfer_syntax=transfer_syntax)
 
 
+class _CutShortDetector(BytesIO):
+    """A stream that notes when a read got fewer bytes than asked for, i.e. the data ends early.
+
+    pydicom probes for the next attribute with read(8) (4 for an item tag); an empty answer to
+    that is the normal end of the file, anything else short is a truncation.
+    """
+
+    cut_short = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        if size is not None and size > 0 and len(chunk) < size and (chunk or size > 8):
+            self.cut_short = True
+        return chunk
+
+
 def _transfer_syntax(data: bytes, fail) -> uid.UID:
     # Read only the file meta group first: the body's encoding decides whether parsing it is safe.
-    stream = BytesIO(data)
+    stream = _CutShortDetector(data)
     read_preamble(stream, False)
     meta = _read_file_meta_info(stream)
+    if stream.cut_short:
+        raise fail(
+            "truncated",
+            f"the file is truncated (it ends inside its file meta information after "
+            f"{len(data)} bytes)",
+        )
     value = meta.get("TransferSyntaxUID")
     if not value:
         raise fail(
@@ -156,8 +186,8 @@ def _check_header(dataset: Dataset, fail, allowed_modalities: tuple[str, ...]) -
     if samples != 1 or photometric not in GREYSCALE:
         raise fail(
             "colour",
-            f"colour image (PhotometricInterpretation {photometric}, {samples} samples per "
-            "pixel); only greyscale MONOCHROME1/MONOCHROME2 images are accepted",
+            f"colour image (PhotometricInterpretation {photometric}, SamplesPerPixel {samples}); "
+            "only greyscale MONOCHROME1/MONOCHROME2 images are accepted",
         )
 
     rows = _integer(dataset, "Rows", fail)

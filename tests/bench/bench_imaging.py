@@ -1,0 +1,90 @@
+"""Benchmark: dicom_process on synthetic 2560 x 2048 16-bit CR radiographs (issue 3, point 6).
+
+    python tests/bench/bench_imaging.py [--cases 100] [--transfer-syntax 1.2.840.10008.1.2.1]
+
+Prints seconds per case (wall mean, median, p95; CPU mean across all threads) and peak memory.
+Target on a 2-core machine: <= 0.3 s wall per uncompressed case. Figures only, never pass/fail:
+wall time depends on what else the machine is doing, so the load average is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from pydicom import uid
+
+from study.imaging import dicom_process
+from tests.study.dicom_factory import synthetic_chest_dicom
+
+ROWS, COLUMNS, BITS_STORED = 2560, 2048, 16
+SECRET = b"benchmark-secret-benchmark-secret"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100)
+    parser.add_argument("--transfer-syntax", default=str(uid.ExplicitVRLittleEndian))
+    parser.add_argument(
+        "--distinct", type=int, default=10, help="distinct synthetic images, reused round-robin"
+    )
+    arguments = parser.parse_args()
+
+    started = time.perf_counter()
+    # Distinct seeds make distinct images; generating all 100 would dominate the run for no gain
+    # in what is measured (each case is still processed from its own bytes).
+    uploads = [
+        synthetic_chest_dicom(
+            rows=ROWS,
+            columns=COLUMNS,
+            bits_stored=BITS_STORED,
+            photometric="MONOCHROME1" if seed % 2 else "MONOCHROME2",
+            modality="CR",
+            seed=seed,
+            transfer_syntax=arguments.transfer_syntax,
+        )
+        for seed in range(min(arguments.distinct, arguments.cases))
+    ]
+    print(
+        f"synthesised {len(uploads)} distinct {COLUMNS} x {ROWS} {BITS_STORED}-bit CR files "
+        f"({len(uploads[0]) / 1e6:.1f} MB each, {uid.UID(arguments.transfer_syntax).name}) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+    dicom_process(uploads[0], filename="warm-up.dcm", uid_secret=SECRET)  # imports, plugin load
+    walls, cpus = [], []
+    for case in range(arguments.cases):
+        data = uploads[case % len(uploads)]
+        wall, cpu = time.perf_counter(), time.process_time()
+        dicom_process(data, filename=f"case-{case:03d}.dcm", uid_secret=SECRET)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+
+    tracemalloc.start()
+    dicom_process(uploads[0], filename="traced.dcm", uid_secret=SECRET)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    walls_sorted = sorted(walls)
+    p95 = walls_sorted[min(len(walls) - 1, round(0.95 * (len(walls) - 1)))]
+    print(f"cases: {len(walls)}   cores: {os.cpu_count()}   load average: {os.getloadavg()}")
+    print(
+        f"wall s/case: mean {statistics.fmean(walls):.3f}  median {statistics.median(walls):.3f}"
+        f"  p95 {p95:.3f}  min {walls_sorted[0]:.3f}"
+    )
+    print(f"cpu  s/case (all threads): mean {statistics.fmean(cpus):.3f}")
+    print(f"peak memory: {traced_peak / 1e6:.0f} MB allocated by Python/numpy during one case")
+    max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"process max RSS: {max_rss_kb / 1e3:.0f} MB (includes the {len(uploads)} inputs)")
+
+
+if __name__ == "__main__":
+    main()
