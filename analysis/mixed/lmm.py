@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
-from .blocks import Crossed, Factor, factorize, single_threaded_blas
+from .blocks import (
+    Crossed,
+    Factor,
+    cholesky_lower,
+    dense_top,
+    factorize,
+    single_threaded_blas,
+)
 from .design import build_design
 from .results import MixedResult, ModelError, RandomEffect, fixed_effects_from
 
@@ -59,9 +66,8 @@ class _Profiled:
         D = theta_a * theta_a * self.counts + 1.0
         scale = np.concatenate([np.full(C, theta_a * theta_b), np.full(xa.shape[1], theta_a)])
         eliminated = np.tensordot(1.0 / D, self.grams, axes=1) * np.outer(scale, scale)
-        corner = theta_b * xb
-        top = np.block([[np.diag(theta_b * theta_b * self.nb + 1.0), corner], [corner.T, xx]])
-        L = linalg.cholesky(top - eliminated, lower=True, check_finite=False)
+        top = dense_top(theta_b, self.nb, (xb, xx))
+        L = cholesky_lower(top - eliminated)
         # Factor wants the full diagonal only for log det M: repeat each count's value.
         return Factor(D=np.repeat(D, self.members), off=np.zeros((0, 0)), L=L, C=C)
 
