@@ -131,7 +131,10 @@ def voi_lut_sequence_values(dataset: Dataset, modality_values: np.ndarray) -> np
         return None
     # The LUT's input is the integer output of the modality LUT.
     integer_input = np.rint(modality_values).astype(np.int64)
-    output = apply_voi(integer_input, dataset, index=0).astype(np.float64)
+    try:
+        output = apply_voi(integer_input, dataset, index=0).astype(np.float64)
+    except (NotImplementedError, ValueError, TypeError, IndexError, AttributeError):
+        return None  # an unusable VOI LUT is treated like none: the window or percentiles apply
     full_scale = float((1 << int(descriptor[2])) - 1)
     # Some writers declare 16 bits per entry and fill only 12; others overfill. Scale by what
     # the table can reach so that its top entry is white either way.

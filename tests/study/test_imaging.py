@@ -263,10 +263,36 @@ def test_rescale_slope_and_intercept_shift_the_window_domain():
     assert difference.max() <= 1
 
 
-def test_voi_lut_sequence_is_preferred_over_windows():
+def test_voi_lut_sequence_is_applied_and_scaled_by_its_entry_bits():
+    # given vlut_04.dcm: 8-bit stored values through a 256-entry, 16-bits-per-entry VOI LUT
+    dataset = pydicom.dcmread(get_testdata_file("vlut_04.dcm"))
+    lut = np.asarray(dataset.VOILUTSequence[0].LUTData, dtype=np.float64)
+    expected = np.rint(lut[dataset.pixel_array] / 65535.0 * 255.0).astype(np.uint8)
+    # when processed, then the default rendering is the LUT scaled to 8 bits
     processed = processed_real("vlut_04.dcm", "OT")
     assert processed.window_source == "voi_lut_sequence"
     assert processed.default_window is None
+    assert np.array_equal(grey(processed.display_png), expected)
+
+
+def test_voi_lut_sequence_is_preferred_over_a_window():
+    dataset = pydicom.dcmread(get_testdata_file("vlut_04.dcm"))
+    dataset.WindowCenter, dataset.WindowWidth = 100.0, 50.0
+    processed = dicom_process(
+        dataset_bytes(dataset), filename="v.dcm", uid_secret=SECRET, allowed_modalities=("OT",)
+    )
+    assert processed.window_source == "voi_lut_sequence"
+    assert processed.display_png == processed_real("vlut_04.dcm", "OT").display_png
+
+
+def test_unusable_voi_lut_sequence_falls_back_to_the_window():
+    dataset = pydicom.dcmread(get_testdata_file("vlut_04.dcm"))
+    dataset.VOILUTSequence[0].LUTDescriptor = [256, 0, 9]  # 9 bits per entry is not allowed
+    dataset.WindowCenter, dataset.WindowWidth = 100.0, 50.0
+    processed = dicom_process(
+        dataset_bytes(dataset), filename="v.dcm", uid_secret=SECRET, allowed_modalities=("OT",)
+    )
+    assert processed.window_source == "window"
 
 
 def test_modality_lut_sequence_is_applied():

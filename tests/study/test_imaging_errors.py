@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import pickle
+import random
+from collections import Counter
 from pathlib import Path
 
 import pydicom
@@ -251,3 +253,25 @@ def test_corrupted_files_raise_only_dicom_error(data):
 @given(body=st.binary(max_size=600))
 def test_random_bytes_behind_a_dicom_marker_raise_only_dicom_error(body):
     assert_processed_or_documented_error(b"\x00" * 128 + b"DICM" + body)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_the_corruptions_reach_many_checks_not_only_the_safety_net():
+    # guards the fuzz tests against passing because every input fails in one trivial way
+    rng = random.Random(7)
+    outcomes = Counter()
+    for _ in range(120):
+        data = bytearray(SMALL[rng.choice(sorted(SMALL))])
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(min(len(data), 1200))] = rng.randrange(256)
+        try:
+            dicom_process(bytes(data), filename="fuzz.dcm", uid_secret=SECRET)
+        except DicomError as error:
+            outcomes[error.code] += 1
+        else:
+            outcomes["processed"] += 1
+    # flips in length fields mostly read as truncation, flips in the meta UID as a bad syntax
+    assert outcomes["processed"] >= 10, outcomes
+    assert outcomes["truncated"] >= 10, outcomes
+    assert outcomes["unsupported_transfer_syntax"] >= 5, outcomes
+    assert outcomes["undecodable"] <= 12, outcomes  # the catch-all stays the exception
