@@ -481,3 +481,58 @@ def test_constant_binomial_response_is_refused():
     assert str(error.value) == (
         "response 'y' is constant (1 in every row); a logistic model cannot be fitted"
     )
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    shift=st.floats(-50, 50, allow_nan=False),
+    scale=st.floats(0.05, 20, allow_nan=False),
+)
+def test_lmm_is_equivariant_under_affine_changes_of_the_rating(small, shift, scale):
+    # given the rating model and the same ratings on another affine scale
+    base = fit_lmm(RATING, small)
+    moved = fit_lmm(RATING, small.assign(rating=shift + scale * small["rating"]))
+
+    # then slopes and SEs scale, the intercept also shifts, variances scale by scale²
+    expected = np.array([e.estimate for e in base.fixed_effects]) * scale
+    expected[0] += shift
+    np.testing.assert_allclose(
+        [e.estimate for e in moved.fixed_effects], expected, rtol=1e-6, atol=1e-6 * abs(shift)
+    )
+    np.testing.assert_allclose(
+        [e.std_error for e in moved.fixed_effects],
+        [e.std_error * scale for e in base.fixed_effects],
+        rtol=1e-5,
+    )
+    for ours, reference in zip(moved.random_effects, base.random_effects, strict=True):
+        assert ours.variance == pytest.approx(reference.variance * scale**2, rel=1e-5)
+    assert moved.residual_variance == pytest.approx(base.residual_variance * scale**2, rel=1e-6)
+
+
+def test_glmm_with_no_case_variation_is_a_singular_fit_with_a_warning():
+    # given binary outcomes simulated with a participant effect only
+    rng = np.random.default_rng(1)
+    participant, case = np.repeat(np.arange(60), 6), np.tile(np.arange(6), 60)
+    x = rng.integers(0, 2, participant.size).astype(bool)
+    eta = -0.2 + 0.8 * x + rng.normal(0.0, 1.0, 60)[participant]
+    data = pd.DataFrame(
+        {
+            "y": rng.random(participant.size) < 1.0 / (1.0 + np.exp(-eta)),
+            "x": x,
+            "participant": participant,
+            "case": case,
+        }
+    )
+
+    # when
+    result = fit_glmm("y ~ x + (1|participant) + (1|case)", data)
+
+    # then
+    assert result.singular is True
+    assert result.random_effects[1].variance == 0.0
+    assert result.random_effects[0].variance > 0.5
+    assert result.converged
+    assert result.warnings == ("singular fit: the variance of 'case' is estimated as (near) 0",)
+    assert result.term_names() == ("Intercept", "x[T.True]")

@@ -13,15 +13,45 @@ import functools
 import numpy as np
 import pytest
 
-from analysis.mixed import MixedResult, fit_glmm, fit_lmm
+from analysis.mixed import MixedResult, fit_glmm, fit_lmm, lmm
 from tests.analysis.reference import ACCURACY, R_TERMS, RATING, SIZES, load_dataset, load_lme4
 
 MODELS = ("glmm_laplace", "lmm_reml", "lmm_ml")
-CASES = [(model, size) for model in MODELS for size in SIZES]
+# Structures beyond the balanced study design, on the Gaube-size set only: (fit, formula,
+# unbalanced data, lme4 model they are compared with).
+EXTRA = {
+    "glmm_participant_only": (
+        fit_glmm,
+        "correct_decision ~ advice_correct * advice_source * stratum + (1|participant)",
+        False,
+        "glmm_participant_only",
+    ),
+    "glmm_covariate": (
+        fit_glmm,
+        "correct_decision ~ advice_correct + score + (1|participant) + (1|case)",
+        False,
+        "glmm_covariate",
+    ),
+    "glmm_unbalanced": (fit_glmm, ACCURACY, True, "glmm_unbalanced"),
+    "lmm_reml_unbalanced": (fit_lmm, RATING, True, "lmm_reml_unbalanced"),
+    # The same LMM through the general O(P·m²) path instead of the count-grouped Gram matrices.
+    "lmm_reml_unbalanced_direct": (fit_lmm, RATING, True, "lmm_reml_unbalanced"),
+}
+CASES = [(model, size) for model in MODELS for size in SIZES] + [
+    (model, "265x8") for model in EXTRA
+]
 
 
 @functools.cache
 def fitted(model: str, size: str) -> MixedResult:
+    if model in EXTRA:
+        fit, formula, unbalanced, _ = EXTRA[model]
+        data = load_dataset(size, unbalanced=unbalanced)
+        if model.endswith("_direct"):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(lmm._Profiled, "MAX_DISTINCT_COUNTS", 0)
+                return fit(formula, data)
+        return fit(formula, data)
     data = load_dataset(size)
     if model == "glmm_laplace":
         return fit_glmm(ACCURACY, data)
@@ -29,7 +59,15 @@ def fitted(model: str, size: str) -> MixedResult:
 
 
 def reference(model: str, size: str) -> dict:
-    return load_lme4(size)["models"][model]
+    lme4 = load_lme4(size)["models"][EXTRA[model][3] if model in EXTRA else model]
+    # R's JSON writer unboxes one-element vectors: restore the lists.
+    lme4["random_effects"] = {
+        key: np.atleast_1d(v).tolist() for key, v in lme4["random_effects"].items()
+    }
+    lme4["terms"], lme4["estimate"], lme4["std_error"] = (
+        np.atleast_1d(lme4[key]).tolist() for key in ("terms", "estimate", "std_error")
+    )
+    return lme4
 
 
 def in_r_order(result: MixedResult, values, r_terms: list[str]) -> np.ndarray:

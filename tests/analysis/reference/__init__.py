@@ -21,6 +21,7 @@ RATING = "rating ~ advice_correct * advice_source * stratum + (1|participant) + 
 # patsy term -> R term, for the study's three-way design.
 R_TERMS = {
     "Intercept": "(Intercept)",
+    "score": "score",
     "advice_correct[T.True]": "advice_correctTRUE",
     "advice_source[T.human]": "advice_sourcehuman",
     "stratum[T.radiology]": "stratumradiology",
@@ -33,11 +34,18 @@ R_TERMS = {
 }
 
 
-def load_dataset(size: str) -> pd.DataFrame:
-    """The reference trials with the export's codes (strings, booleans), as lme4_reference.R."""
+def load_dataset(size: str, *, unbalanced: bool = False) -> pd.DataFrame:
+    """The reference trials with the export's codes (strings, booleans), as lme4_reference.R.
+
+    `unbalanced` drops about 1 trial in 11, by the same rule as the R script; `score` is a
+    covariate with 101 distinct values, defined there too.
+    """
     raw = pd.read_csv(HERE / f"crossed_{size}.csv.gz")
+    if unbalanced:
+        raw = raw[(raw["participant"] * 7 + raw["case"] * 3) % 11 != 0].reset_index(drop=True)
     return pd.DataFrame(
         {
+            "score": ((raw["participant"] * 37 + raw["case"] * 11) % 101) / 10,
             "participant": raw["participant"].map("p{:05d}".format),
             "case": raw["case"].map("c{:03d}".format),
             "stratum": np.where(raw["stratum"] == 1, "radiology", "non_radiology"),

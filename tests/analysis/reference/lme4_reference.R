@@ -20,6 +20,8 @@ if (length(sizes) == 0) sizes <- c("265x8", "1000x20", "5000x50")
 
 decode <- function(raw) {
   data.frame(
+    # A covariate with many distinct values (202 design rows), to exercise the dense-X path.
+    score = ((raw$participant * 37 + raw$case * 11) %% 101) / 10,
     participant = factor(raw$participant),
     case = factor(raw$case),
     stratum = factor(ifelse(raw$stratum == 1, "radiology", "non_radiology"),
@@ -103,6 +105,33 @@ for (size in sizes) {
     name <- if (reml) "lmm_reml" else "lmm_ml"
     result$models[[name]] <- summarise_fit(lmm, seconds)
     cat(size, name, seconds, "s\n")
+  }
+
+  if (size == "265x8") {
+    # Structures beyond the study's balanced design, on the Gaube-size set: one random
+    # intercept, a continuous covariate, and an unbalanced design (about 1 trial in 11 dropped).
+    tight <- glmerControl(optimizer = "bobyqa", calc.derivs = TRUE, tolPwrss = 1e-10)
+    extra <- list(
+      glmm_participant_only = list(
+        correct_decision ~ advice_correct * advice_source * stratum + (1 | participant), d
+      ),
+      glmm_covariate = list(
+        correct_decision ~ advice_correct + score + (1 | participant) + (1 | case), d
+      ),
+      glmm_unbalanced = list(glmm_formula, d[(raw$participant * 7 + raw$case * 3) %% 11 != 0, ])
+    )
+    for (name in names(extra)) {
+      t0 <- proc.time()[["elapsed"]]
+      fit <- glmer(extra[[name]][[1]], data = extra[[name]][[2]], family = binomial,
+                   control = tight)
+      result$models[[name]] <- summarise_fit(fit, proc.time()[["elapsed"]] - t0)
+    }
+    unbalanced <- d[(raw$participant * 7 + raw$case * 3) %% 11 != 0, ]
+    t0 <- proc.time()[["elapsed"]]
+    fit <- lmer(rating ~ advice_correct * advice_source * stratum + (1 | participant) + (1 | case),
+                data = unbalanced, REML = TRUE)
+    result$models$lmm_reml_unbalanced <- summarise_fit(fit, proc.time()[["elapsed"]] - t0)
+    cat(size, "extra structures done\n")
   }
 
   write_json(result, file.path(script_dir, paste0("lme4_", size, ".json")),
