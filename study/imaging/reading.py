@@ -6,6 +6,7 @@ decompression bomb or an MR series costs a header parse, not a decode.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -13,8 +14,10 @@ import numpy as np
 import pydicom
 from pydicom import uid
 from pydicom.dataset import Dataset
+from pydicom.encaps import generate_frames
 from pydicom.filereader import _read_file_meta_info, read_preamble
 from pydicom.pixels import get_decoder
+from pydicom.pixels.utils import _get_jpg_parameters
 
 from study.imaging.errors import DicomError
 
@@ -56,6 +59,20 @@ LOSSY_METHODS: dict[str, str] = {
 }
 
 GREYSCALE = ("MONOCHROME1", "MONOCHROME2")
+
+JPEG_FAMILY = frozenset(
+    {
+        uid.JPEGBaseline8Bit,
+        uid.JPEGExtended12Bit,
+        uid.JPEGLossless,
+        uid.JPEGLosslessSV1,
+        uid.JPEGLSLossless,
+        uid.JPEGLSNearLossless,
+    }
+)
+J2K_FAMILY = frozenset(
+    {uid.JPEG2000Lossless, uid.JPEG2000, uid.HTJ2KLossless, uid.HTJ2KLosslessRPCL, uid.HTJ2K}
+)
 
 
 @dataclass(frozen=True)
@@ -228,8 +245,42 @@ def _check_header(dataset: Dataset, fail, allowed_modalities: tuple[str, ...]) -
         )
 
 
+def codestream_size(frame: bytes, transfer_syntax: uid.UID) -> tuple[int, int] | None:
+    """(columns, rows) declared inside a JPEG, JPEG-LS or JPEG 2000 frame, None if not found."""
+    if transfer_syntax in JPEG_FAMILY:
+        parameters = _get_jpg_parameters(frame)
+        if "width" in parameters:
+            return parameters["width"], parameters["height"]
+        return None
+    if transfer_syntax in J2K_FAMILY:
+        # SOC then SIZ (ISO 15444-1 A.5.1): Lsiz, Rsiz, Xsiz, Ysiz, XOsiz, YOsiz. A JP2 wrapper
+        # puts boxes first, so look for the marker pair rather than assume offset 0.
+        start = frame.find(b"\xff\x4f\xff\x51", 0, 4096)
+        if start < 0 or len(frame) < start + 24:
+            return None
+        x_size, y_size, x_offset, y_offset = struct.unpack(">IIII", frame[start + 8 : start + 24])
+        return x_size - x_offset, y_size - y_offset
+    return None
+
+
+def _check_codestream(dataset: Dataset, transfer_syntax: uid.UID, fail) -> None:
+    # The decoders allocate what the codestream declares, not what Rows/Columns say: a tiny
+    # frame claiming 65535 x 65535 would be a decompression bomb behind a harmless header.
+    rows, columns = int(dataset.Rows), int(dataset.Columns)
+    frame = next(generate_frames(dataset.PixelData, number_of_frames=1), b"")
+    size = codestream_size(frame, transfer_syntax)
+    if size is not None and size != (columns, rows):
+        raise fail(
+            "undecodable",
+            f"the compressed frame is {size[0]} x {size[1]} pixels but Columns/Rows say "
+            f"{columns} x {rows}",
+        )
+
+
 def _decode(dataset: Dataset, transfer_syntax: uid.UID, fail) -> np.ndarray:
     rows, columns = int(dataset.Rows), int(dataset.Columns)
+    if transfer_syntax.is_compressed:
+        _check_codestream(dataset, transfer_syntax, fail)
     if not transfer_syntax.is_compressed:
         expected = rows * columns * (int(dataset.BitsAllocated) // 8)
         actual = len(dataset.PixelData)
