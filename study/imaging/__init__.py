@@ -1,7 +1,12 @@
 """DICOM case images, framework-free: vet, de-identify and render one upload (no Django here).
 
-Public API: dicom_process() -> ProcessedImage, DicomError with ERROR_CODES, render_display(),
-Window, derive_uid(), and the limits and allow-lists the tests and the Django layer refer to.
+    processed = dicom_process(data, filename="case-01.dcm", uid_secret=secret)
+
+returns a frozen ProcessedImage whose bytes fields are the files to store (de-identified DICOM,
+native display PNG, WebP preview and thumbnail, window-preset PNGs) with a sha256 per file, or
+raises DicomError(filename, code, reason) with one of the codes documented in ERROR_CODES.
+Modules: reading (parse and vet), rendering (LUT chain), encoding (PNG), deidentify
+(allow-list rebuild), processing (the entry point), errors.
 """
 
 from study.imaging.deidentify import ADDED_KEYWORDS, KEPT_KEYWORDS, derive_uid

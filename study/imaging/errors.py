@@ -16,7 +16,8 @@ ERROR_CODES: dict[str, str] = {
     "too_large": "the declared dimensions exceed the limits (decompression-bomb guard)",
     "burned_in_annotation": "BurnedInAnnotation is YES: identifying text may be in the pixels",
     "truncated": "the file ends before its pixel data does",
-    "undecodable": "the file or its pixel data is corrupt and could not be read",
+    "undecodable": "the file or its pixel data is corrupt or self-contradictory (e.g. the "
+    "compressed frame's own size differs from Rows/Columns) and could not be read",
 }
 
 

@@ -6,6 +6,10 @@ C.11.2.1.2 and inverts MONOCHROME1 exactly once, here, at the end. pydicom's own
 apply_voi_lut/apply_presentation_lut are not used for windowing because its presentation step
 inverts MONOCHROME1 too, and applying both renders lungs white.
 
+Presentation LUT Shape is not applied: in CR and DX images it restates the photometric
+interpretation (INVERSE goes with MONOCHROME1, IDENTITY with MONOCHROME2), so honouring both
+would invert twice. No flips or rotations are applied; pixels are shown as stored.
+
 Window precedence for the "default" rendering: VOI LUT Sequence (first item), else the first
 WindowCenter/WindowWidth pair with VOILUTFunction, else a percentile window. The percentile
 window is LINEAR_EXACT from the 1st to the 99th percentile of the modality values of every
@@ -90,14 +94,14 @@ def file_window(dataset: Dataset) -> Window | None:
     center, width = dataset.get("WindowCenter"), dataset.get("WindowWidth")
     if center is None or width is None or center == "" or width == "":
         return None
-    center = center[0] if _is_multi(center) else center
-    width = width[0] if _is_multi(width) else width
     function = str(dataset.get("VOILUTFunction", "") or "LINEAR").strip().upper()
     if function not in VOI_FUNCTIONS:
         function = "LINEAR"
     try:
+        center = center[0] if _is_multi(center) else center
+        width = width[0] if _is_multi(width) else width
         return Window(center=float(center), width=float(width), function=function)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None  # a broken window is treated like no window: fall back to percentiles
 
 
