@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from analysis.mixed import Contrast, MixedResult, ModelError, fit_glmm, fit_lmm
 from analysis.mixed.blocks import Crossed
 from analysis.mixed.design import build_design
-from analysis.mixed.glmm import Laplace
+from analysis.mixed.laplace import Laplace
 from tests.analysis.reference import ACCURACY, RATING, load_dataset
 
 
@@ -536,3 +536,47 @@ def test_glmm_with_no_case_variation_is_a_singular_fit_with_a_warning():
     assert result.converged
     assert result.warnings == ("singular fit: the variance of 'case' is estimated as (near) 0",)
     assert result.term_names() == ("Intercept", "x[T.True]")
+
+
+@pytest.mark.parametrize("fit", [fit_glmm, fit_lmm])
+def test_random_intercepts_are_reported_in_formula_order_whichever_block_is_eliminated(small, fit):
+    # given the study model with its random terms listed case first
+    response = "correct_decision" if fit is fit_glmm else "rating"
+    formula = f"{response} ~ advice_correct * advice_source * stratum"
+    usual = fit(formula + " + (1|participant) + (1|case)", small)
+
+    # when
+    reversed_order = fit(formula + " + (1|case) + (1|participant)", small)
+
+    # then the same fit, with the components listed as asked
+    assert reversed_order.n_groups == (("case", 8), ("participant", 265))
+    assert [e.group for e in reversed_order.random_effects] == ["case", "participant"]
+    assert reversed_order.random_effects[0].variance == pytest.approx(
+        usual.random_effects[1].variance, rel=1e-6
+    )
+    assert reversed_order.random_effects[1].variance == pytest.approx(
+        usual.random_effects[0].variance, rel=1e-6
+    )
+    assert reversed_order.log_likelihood == pytest.approx(usual.log_likelihood, abs=1e-8)
+
+
+def test_more_cases_than_participants_eliminates_the_case_block_and_agrees_with_anova():
+    # given 6 participants who each read 40 cases: the case block is now the larger, diagonal one
+    data = crossed_balanced(6, 40, seed=5)
+    table = data.pivot(index="participant", columns="case", values="rating").to_numpy()
+    P, C = table.shape
+    grand = table.mean()
+    ms_participant = C * ((table.mean(axis=1) - grand) ** 2).sum() / (P - 1)
+    ms_case = P * ((table.mean(axis=0) - grand) ** 2).sum() / (C - 1)
+    interaction = table - table.mean(axis=1)[:, None] - table.mean(axis=0)[None, :] + grand
+    ms_error = (interaction**2).sum() / ((P - 1) * (C - 1))
+
+    # when
+    result = fit_lmm("rating ~ 1 + (1|participant) + (1|case)", data)
+
+    # then
+    assert result.random_effects[0].variance == pytest.approx(
+        (ms_participant - ms_error) / C, rel=1e-5
+    )
+    assert result.random_effects[1].variance == pytest.approx((ms_case - ms_error) / P, rel=1e-5)
+    assert result.residual_variance == pytest.approx(ms_error, rel=1e-5)
