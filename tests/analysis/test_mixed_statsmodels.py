@@ -13,6 +13,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 from analysis.mixed import fit_lmm
+from analysis.mixed.blocks import single_threaded_blas
 from tests.analysis.reference import RATING, load_dataset
 
 
@@ -30,7 +31,8 @@ def test_crossed_lmm_agrees_with_statsmodels_mixedlm(reml):
     )
 
     # when
-    with warnings.catch_warnings():
+    # statsmodels forms dense n x q matrices; one BLAS thread avoids spinning on a busy machine.
+    with warnings.catch_warnings(), single_threaded_blas():
         warnings.simplefilter("ignore")
         theirs = model.fit(reml=reml, method="lbfgs")
     ours = fit_lmm(RATING, data, reml=reml)
