@@ -81,7 +81,8 @@ def apply_window(values: np.ndarray, window: Window) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     c, w = window.center, window.width
     if window.function == "SIGMOID":
-        return 1.0 / (1.0 + np.exp(-4.0 * (values - c) / w))
+        # 1 / (1 + exp(-4 (x - c) / w)) written with tanh, which cannot overflow
+        return 0.5 * (1.0 + np.tanh(2.0 * (values - c) / w))
     if window.function == "LINEAR_EXACT":
         scaled = (values - c) / w + 0.5
     else:  # LINEAR: the standard's half-pixel offsets

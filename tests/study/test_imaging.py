@@ -10,6 +10,8 @@ from functools import cache
 import numpy as np
 import pydicom
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pydicom import uid
 from pydicom.data import get_testdata_file
@@ -24,7 +26,12 @@ from study.imaging import (
     render_display,
 )
 from study.imaging.encoding import png_bytes
-from study.imaging.rendering import apply_window, percentile_window, stored_value_domain
+from study.imaging.rendering import (
+    apply_window,
+    percentile_window,
+    stored_value_domain,
+    to_grey_levels,
+)
 from tests.study.dicom_factory import dataset_bytes, synthetic_chest_dicom
 
 SECRET = b"test-secret-test-secret-test-secret"
@@ -456,3 +463,25 @@ def test_the_upload_is_never_written_to_disk(monkeypatch):
     # when processing, then nothing is opened
     processed = dicom_process(data, filename="x.dcm", uid_secret=SECRET)
     assert processed.width == 420
+
+
+# --- invariants of the lookup chain ---
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    center=st.floats(-5000, 70000),
+    width=st.floats(1, 70000),
+    function=st.sampled_from(["LINEAR", "LINEAR_EXACT", "SIGMOID"]),
+)
+def test_grey_levels_rise_with_value_for_monochrome2_and_fall_for_monochrome1(
+    center, width, function
+):
+    values = np.arange(0, 65536, 7, dtype=np.float64)
+    unit = apply_window(values, Window(center=center, width=width, function=function))
+    rising = to_grey_levels(unit, photometric="MONOCHROME2")
+    falling = to_grey_levels(unit, photometric="MONOCHROME1")
+    assert np.all(np.diff(rising.astype(int)) >= 0)
+    assert np.all(np.diff(falling.astype(int)) <= 0)
+    # the two polarities are mirror images, up to a rounding tie at exactly half a level
+    assert np.abs(rising.astype(int) + falling - 255).max() <= 1
