@@ -121,7 +121,9 @@ class Laplace:
         eta, mu, deviance_sum = self._state(ua, ub, beta, theta)
         converged = False
         iteration = 0
-        while iteration < PIRLS_MAX_ITER:
+        # Each pass factors M at the current modes before deciding to stop, so the returned
+        # factor, weights and modes always belong together.
+        while True:
             iteration += 1
             w = mu * (1.0 - mu)
             pieces = crossed.weight_pieces(w)
@@ -138,6 +140,8 @@ class Laplace:
             decrement = float(rhs_a @ step_a + rhs_dense @ step_dense)
             if decrement < PIRLS_TOL:
                 converged = True
+                break
+            if iteration > PIRLS_MAX_ITER:
                 break
             step_b = step_dense[: crossed.C]
             penalised = deviance_sum + ua @ ua + ub @ ub

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.mixed import Contrast, MixedResult, ModelError, fit_glmm, fit_lmm
+from analysis.mixed import laplace as laplace_module
 from analysis.mixed.blocks import Crossed
 from analysis.mixed.design import build_design
 from analysis.mixed.laplace import Laplace
@@ -580,3 +581,14 @@ def test_more_cases_than_participants_eliminates_the_case_block_and_agrees_with_
     )
     assert result.random_effects[1].variance == pytest.approx((ms_case - ms_error) / P, rel=1e-5)
     assert result.residual_variance == pytest.approx(ms_error, rel=1e-5)
+
+
+def test_pirls_failures_are_reported_as_warnings(small, monkeypatch):
+    # given PIRLS allowed no Newton step at all, so it can only stop where it starts
+    monkeypatch.setattr(laplace_module, "PIRLS_MAX_ITER", 0)
+
+    # when
+    result = fit_glmm(ACCURACY, small)
+
+    # then the fit says its numbers are not to be trusted
+    assert any(warning.startswith("PIRLS did not converge") for warning in result.warnings)
