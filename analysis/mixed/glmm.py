@@ -24,6 +24,13 @@ GRADIENT_TOL = 1e-3
 HESSIAN_STEP = 1e-4  # lme4's deriv12() step
 
 
+def hessian_vcov(hessian: np.ndarray, k: int) -> np.ndarray:
+    """Covariance of β from the Hessian of the deviance (−2 log L) in (θ, β): 2·H⁻¹, β block."""
+    if np.linalg.eigvalsh(hessian).min() <= 0:
+        raise linalg.LinAlgError("the Hessian is not positive definite")
+    return 2.0 * np.linalg.inv(hessian)[k:, k:]
+
+
 def _fit_glmm(
     formula: str,
     data: pd.DataFrame,
@@ -158,10 +165,7 @@ def _fit_glmm(
 
     se_method = "hessian"
     try:
-        eigenvalues = np.linalg.eigvalsh(hessian)
-        if eigenvalues.min() <= 0:
-            raise linalg.LinAlgError("not positive definite")
-        vcov = 2.0 * np.linalg.inv(hessian)[k:, k:]
+        vcov = hessian_vcov(hessian, k)
     except linalg.LinAlgError:
         warnings.append(
             "the Hessian of the Laplace deviance is not positive definite; standard errors are "

@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.mixed import Contrast, MixedResult, ModelError, fit_glmm, fit_lmm
+from analysis.mixed import glmm as glmm_module
 from analysis.mixed import laplace as laplace_module
 from analysis.mixed.blocks import Crossed
 from analysis.mixed.design import build_design
 from analysis.mixed.laplace import Laplace
-from tests.analysis.reference import ACCURACY, RATING, load_dataset
+from tests.analysis.reference import ACCURACY, R_TERMS, RATING, load_dataset, load_lme4
 
 
 @pytest.fixture(scope="module")
@@ -592,3 +593,26 @@ def test_pirls_failures_are_reported_as_warnings(small, monkeypatch):
 
     # then the fit says its numbers are not to be trusted
     assert any(warning.startswith("PIRLS did not converge") for warning in result.warnings)
+
+
+def test_without_a_positive_definite_hessian_the_ses_are_lme4s_conditional_ones(small, monkeypatch):
+    # given a Hessian that cannot be inverted (forced here; it happens near boundaries)
+    def refuse(hessian, k):
+        raise np.linalg.LinAlgError("the Hessian is not positive definite")
+
+    monkeypatch.setattr(glmm_module, "hessian_vcov", refuse)
+
+    # when
+    result = fit_glmm(ACCURACY, small)
+
+    # then the θ-conditional SEs are reported, said so, and equal lme4's use.hessian = FALSE
+    lme4 = load_lme4("265x8")["models"]["glmm_laplace"]
+    by_r_term = {R_TERMS[e.term]: e.std_error for e in result.fixed_effects}
+    np.testing.assert_allclose(
+        [by_r_term[term] for term in lme4["terms"]], lme4["conditional_std_error"], rtol=1e-3
+    )
+    assert result.se_method == "conditional"
+    assert result.warnings == (
+        "the Hessian of the Laplace deviance is not positive definite; standard errors are "
+        "θ-conditional (lme4's use.hessian = FALSE)",
+    )
