@@ -12,7 +12,7 @@ from django.db import transaction
 
 from study.models import Advice, Case, Study
 
-_PRESET_LABELS = {"default": "Default", "soft": "Soft tissue", "lung": "Lung", "bone": "Bone"}
+_PRESET_LABELS = {"default": "Default", "soft": "Lower contrast", "bone": "Higher contrast"}
 
 
 @dataclass(frozen=True)
