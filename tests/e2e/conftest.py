@@ -59,19 +59,23 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """Open further contexts (a second device, a reopened browser); all are closed at the end."""
+    """Open further contexts (a second device, a reopened browser); all are closed at the end,
+    and an uncaught script error on any page fails the test there."""
     opened: list[BrowserContext] = []
+    script_errors: list[str] = []
 
     def open_context(**options) -> BrowserContext:
         options.setdefault("viewport", LAPTOP)
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("weberror", lambda error: script_errors.append(str(error.error)))
         opened.append(context)
         return context
 
     yield open_context
     for context in opened:
         context.close()
+    assert script_errors == [], f"uncaught script errors in the page: {script_errors}"
 
 
 @pytest.fixture
