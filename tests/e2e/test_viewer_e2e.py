@@ -48,7 +48,8 @@ def test_given_a_case_with_an_image_when_the_viewer_is_used_then_it_responds_and
     assert preview_response.value.status == 200
     assert preview_response.value.headers["content-type"] == "image/webp"
     assert image.get_attribute("src") == preview
-    assert _loaded_width(page) > 0
+    # The light preview comes first; the native rendering only when the reader zooms in.
+    assert 0 < _loaded_width(page) < case.image_width
     assert _transform(page) == (0, 0, 1)
 
     page.get_by_role("button", name="Zoom in").click()
@@ -109,3 +110,24 @@ def test_given_a_case_with_an_image_when_the_viewer_is_used_then_it_responds_and
     assert 0 < response.client_view_ms <= elapsed_ms
     assert 0 < response.client_response_ms <= elapsed_ms
     assert response.viewer_interactions >= interactions
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="reported to the lead: static/js/viewer.js cancels every wheel event over "
+    "#viewer-stage, so at fit size scrolling down over the image neither zooms nor scrolls the "
+    "page (on a 1366x768 laptop the submit button is below the fold). Remove this marker with "
+    "the fix.",
+)
+def test_given_the_image_at_fit_size_when_the_wheel_scrolls_down_over_it_then_the_page_scrolls(
+    page, reference_study, with_images, invitation_url, participant_at
+):
+    participant = participant_at(with_images(reference_study()), "trial")
+    page.goto(invitation_url(participant))
+    box = page.locator("#viewer-stage").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    page.mouse.wheel(0, 300)
+
+    page.wait_for_function("() => window.scrollY > 0", timeout=2_000)
+    assert _transform(page) == (0, 0, 1)
