@@ -6,6 +6,7 @@ API (local disk by default, an S3-compatible store by configuration)."""
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -13,6 +14,11 @@ from django.db import transaction
 from study.models import Advice, Case, Study
 
 _PRESET_LABELS = {"default": "Default", "soft": "Lower contrast", "bone": "Higher contrast"}
+
+
+def imaging_uid_secret() -> bytes:
+    """The key for de-identified UIDs: a digest, so any configured secret has a usable length."""
+    return hashlib.sha256(b"trustlab-uid:" + settings.IMAGING_UID_SECRET.encode()).digest()
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """Create the Gaube 2021 demo study: arms, diagnoses, eight cases with rendered images."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -8,7 +7,13 @@ from study import demo, imaging, vocabulary
 from study.models import Arm, DiagnosisOption, Study, StudyMembership
 
 from .audit import audit_record
-from .cases import AdviceInput, CaseInput, case_create, case_review_confirm
+from .cases import (
+    AdviceInput,
+    CaseInput,
+    case_create,
+    case_review_confirm,
+    imaging_uid_secret,
+)
 from .studies import study_open
 
 DEMO_SLUG = "gaube-2021"
@@ -48,7 +53,7 @@ def demo_study_create(*, owner) -> Study:
         for index, (code, label) in enumerate(demo.DIAGNOSES)
     )
     StudyMembership.objects.create(study=study, user=owner, role=StudyMembership.Role.OWNER)
-    uid_secret = settings.IMAGING_UID_SECRET.encode()
+    uid_secret = imaging_uid_secret()
     for position, item in enumerate(demo.CASES, start=1):
         processed = imaging.dicom_process(
             demo.demo_dicom(item.image_variant),

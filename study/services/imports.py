@@ -9,7 +9,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from django.conf import settings
 from django.db import transaction
 
 from study import imaging
@@ -17,7 +16,7 @@ from study.manifest import ManifestError, ManifestProblem, manifest_parse
 from study.models import Study
 
 from .audit import audit_record
-from .cases import AdviceInput, CaseInput, case_create
+from .cases import AdviceInput, CaseInput, case_create, imaging_uid_secret
 from .studies import StudyStateError
 
 MAX_MEMBERS = 5000
@@ -140,7 +139,7 @@ def cases_import(*, study: Study, archive: BinaryIO, actor=None) -> ImportReport
         if clashes:
             report.manifest_problems = clashes
             return report
-        uid_secret = settings.IMAGING_UID_SECRET.encode()
+        uid_secret = imaging_uid_secret()
         next_position = (
             study.cases.order_by("-position").values_list("position", flat=True).first() or 0
         ) + 1

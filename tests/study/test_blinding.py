@@ -5,11 +5,11 @@ import re
 import struct
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from study import demo, imaging, services
 from study.models import Participant
+from study.services.cases import imaging_uid_secret
 from tests.factories import RADIOLOGIST, gaube_study
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ _TELLTALES = re.compile(r"inaccurate|accurate|incorrect|variant|reference|ground
 
 def _attach_images(study):
     processed = imaging.dicom_process(
-        demo.demo_dicom("original"), filename="rg1.dcm", uid_secret=settings.SECRET_KEY.encode()
+        demo.demo_dicom("original"), filename="rg1.dcm", uid_secret=imaging_uid_secret()
     )
     for case in study.cases.all():
         services.case_image_attach(case=case, processed=processed)
