@@ -14,7 +14,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from study import demo, services
 from study.models import Case, Participant, Study
@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 LAPTOP = {"width": 1366, "height": 768}
 # Every wait is bounded: a broken page fails in seconds instead of hanging the suite.
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 STEPS = ("consent", "screening", "trial", "questionnaire", "debrief", "done")
 
