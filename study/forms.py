@@ -10,6 +10,15 @@ def _scale_choices(maximum: int) -> list[tuple[int, str]]:
     return [(value, str(value)) for value in range(1, maximum + 1)]
 
 
+def _scale_field(*, maximum: int, label: str, **kwargs) -> forms.TypedChoiceField:
+    """A 1..maximum rating laid out in one row (templates read `is_scale`)."""
+    field = forms.TypedChoiceField(
+        choices=_scale_choices(maximum), coerce=int, widget=forms.RadioSelect, label=label, **kwargs
+    )
+    field.is_scale = True
+    return field
+
+
 class ConsentForm(forms.Form):
     agree = forms.TypedChoiceField(
         choices=[("yes", "I agree to take part"), ("no", "I do not agree")],
@@ -50,10 +59,8 @@ class UnaidedReadForm(forms.Form):
         self.fields["unaided_diagnosis"] = forms.ChoiceField(
             choices=[("", "Choose a diagnosis"), *diagnoses], label="Your diagnosis"
         )
-        self.fields["unaided_confidence"] = forms.TypedChoiceField(
-            choices=_scale_choices(confidence_max),
-            coerce=int,
-            widget=forms.RadioSelect,
+        self.fields["unaided_confidence"] = _scale_field(
+            maximum=confidence_max,
             label=f"How confident are you in this diagnosis? (1 = not at all, "
             f"{confidence_max} = completely)",
         )
@@ -66,10 +73,8 @@ class TrialForm(forms.Form):
 
     def __init__(self, *args, diagnoses, rating_max: int, confidence_max: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["advice_rating"] = forms.TypedChoiceField(
-            choices=_scale_choices(rating_max),
-            coerce=int,
-            widget=forms.RadioSelect,
+        self.fields["advice_rating"] = _scale_field(
+            maximum=rating_max,
             label=f"How would you rate the quality of this advice? (1 = very poor, "
             f"{rating_max} = excellent)",
             error_messages={"required": "Please rate the quality of the advice."},
@@ -85,10 +90,8 @@ class TrialForm(forms.Form):
             label="Your final diagnosis",
             error_messages={"required": "Please choose your final diagnosis."},
         )
-        self.fields["confidence"] = forms.TypedChoiceField(
-            choices=_scale_choices(confidence_max),
-            coerce=int,
-            widget=forms.RadioSelect,
+        self.fields["confidence"] = _scale_field(
+            maximum=confidence_max,
             label=f"How confident are you in your final diagnosis? (1 = not at all, "
             f"{confidence_max} = completely)",
             error_messages={"required": "Please rate your confidence."},
@@ -96,17 +99,13 @@ class TrialForm(forms.Form):
 
 
 class QuestionnaireForm(forms.Form):
-    ai_attitude = forms.TypedChoiceField(
-        choices=_scale_choices(7),
-        coerce=int,
-        widget=forms.RadioSelect,
+    ai_attitude = _scale_field(
+        maximum=7,
         label="In general, how much do you trust AI systems to support diagnosis? "
         "(1 = not at all, 7 = completely)",
     )
-    advice_usefulness = forms.TypedChoiceField(
-        choices=_scale_choices(7),
-        coerce=int,
-        widget=forms.RadioSelect,
+    advice_usefulness = _scale_field(
+        maximum=7,
         label="How useful was the advice you received in this study? "
         "(1 = not at all, 7 = very useful)",
     )

@@ -4,6 +4,14 @@
   "use strict";
   var started = performance.now();
   var interactions = 0;
+  // Time the page was actually visible (a tab in the background does not count).
+  var visibleMs = 0;
+  var visibleSince = document.visibilityState === "visible" ? started : null;
+  document.addEventListener("visibilitychange", function () {
+    var now = performance.now();
+    if (document.visibilityState === "visible") visibleSince = now;
+    else if (visibleSince !== null) { visibleMs += now - visibleSince; visibleSince = null; }
+  });
 
   function setupViewer(viewer) {
     var stage = viewer.querySelector(".viewer-stage");
@@ -17,10 +25,12 @@
       stage.classList.toggle("zoomed", scale > 1);
     }
     function zoom(factor) {
-      scale = Math.min(8, Math.max(1, scale * factor));
+      var next = Math.min(8, Math.max(1, scale * factor));
+      if (next === scale) return; // clamped: nothing happened, nothing to count
+      scale = next;
       if (scale === 1) { x = 0; y = 0; }
       // Beyond 1.5x the preview is too coarse: switch to the native-resolution rendering once.
-      if (scale > 1.5 && full && !upgraded && !viewer.dataset.preset) { img.src = full; upgraded = true; }
+      if (scale > 1.5 && full && !upgraded && !viewer.dataset.presetChosen) { img.src = full; upgraded = true; }
       interactions++;
       apply();
     }
@@ -35,12 +45,14 @@
     viewer.querySelectorAll("[data-preset]").forEach(function (button) {
       button.addEventListener("click", function () {
         img.src = button.getAttribute("data-preset");
-        viewer.dataset.preset = "1";
+        viewer.dataset.presetChosen = "1";
         viewer.querySelectorAll("[data-preset]").forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
         interactions++;
       });
     });
     stage.addEventListener("wheel", function (event) {
+      // At fit size, scrolling down cannot zoom out further: leave it to the page.
+      if (scale === 1 && event.deltaY > 0) return;
       event.preventDefault();
       zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2);
     }, { passive: false });
@@ -60,12 +72,13 @@
       var step = 40, handled = true;
       if (event.key === "+" || event.key === "=") zoom(1.5);
       else if (event.key === "-") zoom(1 / 1.5);
-      else if (event.key === "0") { scale = 1; x = 0; y = 0; apply(); }
+      else if (event.key === "0") { if (scale !== 1) interactions++; scale = 1; x = 0; y = 0; }
       else if (scale > 1 && event.key === "ArrowLeft") x += step;
       else if (scale > 1 && event.key === "ArrowRight") x -= step;
       else if (scale > 1 && event.key === "ArrowUp") y += step;
       else if (scale > 1 && event.key === "ArrowDown") y -= step;
       else handled = false;
+      if (handled && event.key.indexOf("Arrow") === 0) interactions++;
       if (handled) { event.preventDefault(); apply(); }
     });
   }
@@ -75,8 +88,14 @@
   var form = document.querySelector("[data-trial-form]");
   if (form) {
     form.addEventListener("submit", function () {
-      var elapsed = Math.round(performance.now() - started);
-      var fields = { client_view_ms: elapsed, client_response_ms: elapsed, viewer_interactions: interactions };
+      var now = performance.now();
+      if (visibleSince !== null) { visibleMs += now - visibleSince; visibleSince = now; }
+      // view: time the page was visible; response: time from page load to the answer.
+      var fields = {
+        client_view_ms: Math.round(visibleMs),
+        client_response_ms: Math.round(now - started),
+        viewer_interactions: interactions
+      };
       Object.keys(fields).forEach(function (name) {
         var input = form.querySelector("[name=" + name + "]");
         if (input) input.value = fields[name];

@@ -13,11 +13,11 @@ from pathlib import Path
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from study import demo, services
+from study import demo, imaging, services
 from study.models import Case, Participant, Study
+from study.services.cases import imaging_uid_secret
 from tests.factories import RADIOLOGIST, answer_all, gaube_study
 
 CHROMIUM_ARGS = [
@@ -134,14 +134,11 @@ def reference_study() -> Callable[..., Study]:
 @pytest.fixture(scope="session")
 def demo_radiograph():
     """The demo's real chest radiograph (pydicom-data RG1) through the imaging pipeline, once."""
-    imaging = pytest.importorskip(
-        "study.imaging", reason="study/imaging.py (DICOM rendering) has not landed yet"
-    )
     variant = demo.CASES[0].image_variant
     return imaging.dicom_process(
         demo.demo_dicom(variant),
         filename=f"{demo.CASES[0].code}.dcm",
-        uid_secret=settings.IMAGING_UID_SECRET.encode(),
+        uid_secret=imaging_uid_secret(),
     )
 
 

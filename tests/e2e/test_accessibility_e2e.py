@@ -347,12 +347,6 @@ def test_given_missing_answers_when_a_trial_is_submitted_then_the_error_summary_
     assert [entry for entry in contrast if "problem" in entry or entry["ratio"] < 4.5] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the lead: the focus ring (--focus #ffbf47, static/css/trustlab.css) is "
-    "about 1.5:1 against the page and card backgrounds; WCAG 1.4.11 asks 3:1. Remove this "
-    "marker with the CSS fix.",
-)
 def test_given_keyboard_focus_then_the_focus_ring_has_3_to_1_contrast_with_what_is_behind_it(
     open_participant_page,
 ):
@@ -364,12 +358,6 @@ def test_given_keyboard_focus_then_the_focus_ring_has_3_to_1_contrast_with_what_
     assert faint == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the lead: #viewer-stage (templates/participant/trial.html) is focusable "
-    "but has no role, so its aria-label with the keyboard instructions is not exposed. Remove "
-    "this marker with the template fix.",
-)
 def test_given_the_image_viewer_then_its_keyboard_instructions_are_exposed_to_assistive_tech(
     open_participant_page,
 ):
@@ -380,11 +368,6 @@ def test_given_the_image_viewer_then_its_keyboard_instructions_are_exposed_to_as
     assert "Use the arrow keys to pan and plus or minus to zoom" in snapshot
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the lead: .viewer { overflow: hidden } clips the focus ring of "
-    "#viewer-stage (outline-offset 2px) to its top edge. Remove this marker with the CSS fix.",
-)
 def test_given_keyboard_focus_on_the_image_then_its_focus_ring_is_not_clipped(
     open_participant_page,
 ):

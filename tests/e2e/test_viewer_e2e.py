@@ -112,13 +112,6 @@ def test_given_a_case_with_an_image_when_the_viewer_is_used_then_it_responds_and
     assert response.viewer_interactions >= interactions
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the lead: static/js/viewer.js cancels every wheel event over "
-    "#viewer-stage, so at fit size scrolling down over the image neither zooms nor scrolls the "
-    "page (on a 1366x768 laptop the submit button is below the fold). Remove this marker with "
-    "the fix.",
-)
 def test_given_the_image_at_fit_size_when_the_wheel_scrolls_down_over_it_then_the_page_scrolls(
     page, reference_study, with_images, invitation_url, participant_at
 ):
