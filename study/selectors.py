@@ -6,6 +6,7 @@ from statistics import median
 
 from django.db.models import Count, Q
 
+from analysis import data as data_contract
 from study import design
 from study.models import Participant, Response, Study, Trial
 
@@ -105,36 +106,8 @@ def study_progress(*, study: Study) -> dict:
     return counts
 
 
-TRIALS_COLUMNS = (
-    "study",
-    "participant",
-    "stratum",
-    "specialty",
-    "training_level",
-    "years_experience",
-    "arm",
-    "advice_source",
-    "case",
-    "position",
-    "is_training",
-    "advice_correct",
-    "annotation_shown",
-    "displayed_confidence",
-    "advised_diagnosis",
-    "reference_diagnosis",
-    "unaided_diagnosis",
-    "unaided_confidence",
-    "advice_rating",
-    "decision",
-    "final_diagnosis",
-    "confidence",
-    "followed_advice",
-    "correct_decision",
-    "correct_diagnosis",
-    "response_ms",
-    "shown_at",
-    "answered_at",
-)
+# The export contract (DATA.md) is defined once, in the analysis package that reads it.
+TRIALS_COLUMNS = data_contract.TRIALS_COLUMNS
 
 
 def _iso(value) -> str:
