@@ -29,14 +29,31 @@ _DESIGN_FIELDS = (
 )
 
 
-class ArmInline(admin.TabularInline):
+class FrozenWhenLockedInline(admin.TabularInline):
+    """Rows that define the design: read-only once a participant has enrolled."""
+
+    extra = 0
+
+    def _locked(self, obj) -> bool:
+        study = obj if isinstance(obj, Study) else getattr(obj, "study", None)
+        return study is not None and study.design_locked_at is not None
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+
+class ArmInline(FrozenWhenLockedInline):
     model = Arm
-    extra = 0
 
 
-class DiagnosisInline(admin.TabularInline):
+class DiagnosisInline(FrozenWhenLockedInline):
     model = DiagnosisOption
-    extra = 0
 
 
 class MembershipInline(admin.TabularInline):
@@ -57,9 +74,8 @@ class StudyAdmin(admin.ModelAdmin):
         return locked
 
 
-class AdviceInline(admin.StackedInline):
+class AdviceInline(FrozenWhenLockedInline):
     model = Advice
-    extra = 0
 
 
 @admin.register(Case)
@@ -67,6 +83,11 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ("code", "study", "reference_diagnosis", "is_training", "review_status")
     list_filter = ("study", "is_training", "review_status")
     inlines = [AdviceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.study.design_locked_at is not None:
+            return [field.name for field in Case._meta.fields]
+        return ()
 
 
 @admin.register(Participant)
