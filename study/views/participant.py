@@ -45,7 +45,18 @@ def participant_step(*names: str):
                 step.name == "trial" and kwargs.get("position") != step.position
             ):
                 return redirect(_step_url(participant, step))
-            return view(request, participant, step, **kwargs)
+            try:
+                return view(request, participant, step, **kwargs)
+            except services.StudyStateError:
+                # e.g. the study closed between two pages: say so instead of failing.
+                context = _context(participant, step)
+                return render(request, "participant/closed.html", context, status=403)
+            except services.ParticipantStateError:
+                # A concurrent request (second tab) moved the participant on: follow it.
+                participant.refresh_from_db()
+                return redirect(
+                    _step_url(participant, selectors.participant_step(participant=participant))
+                )
 
         return wrapped
 
@@ -120,8 +131,12 @@ def trial(request, participant, step, position):
             confidence_max=study.confidence_scale_max,
         )
         if request.method == "POST" and form.is_valid():
-            services.response_record(trial=trial, answer=services.Answer(**form.cleaned_data))
-            return redirect("participant:entry", participant.token)
+            try:
+                services.response_record(trial=trial, answer=services.Answer(**form.cleaned_data))
+            except services.ResponseInvalid as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("participant:entry", participant.token)
     training_total = participant.trials.filter(is_training=True).count()
     context = _context(
         participant,

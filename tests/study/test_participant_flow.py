@@ -206,3 +206,29 @@ def test_given_withdrawal_at_the_debrief_then_a_code_is_given_and_the_status_is_
     assert participant.status == Participant.Status.WITHDRAWN
     assert "Your answers have been withdrawn" in page.content.decode()
     assert participant.completion_code in page.content.decode()
+
+
+def test_given_the_study_closes_mid_screening_when_screening_is_sent_then_a_closed_page_shows(
+    client,
+):
+    from study import services
+
+    study = gaube_study()
+    (participant,) = invitations_create(study=study, count=1)
+    client.post(reverse("participant:consent", args=[participant.token]), {"agree": "yes"})
+    services.study_close(study=study)
+
+    response = client.post(
+        reverse("participant:screening", args=[participant.token]),
+        {
+            "specialty": "radiology",
+            "training_level": "attending",
+            "years_experience": "5",
+            "prior_ai_use": "never",
+        },
+    )
+
+    assert response.status_code == 403
+    assert "This study is not recruiting" in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.slot is None
