@@ -3,8 +3,9 @@
 import numpy as np
 from django.db import transaction
 
+from analysis.simulate import GaubeEffects
 from study.models import Study
-from study.simulation import PhysicianModel, SimulatedPhysician
+from study.simulation import SimulatedPhysician, case_effects_draw
 
 from .participants import (
     Answer,
@@ -28,24 +29,29 @@ def study_simulate(
     participants: int,
     rng: np.random.Generator,
     radiology_share: float = 138 / 265,
-    model: PhysicianModel | None = None,
+    effects: GaubeEffects | None = None,
 ) -> dict:
     if study.status != Study.Status.RECRUITING:
         raise StudyStateError(f"Study '{study.slug}' is not recruiting; open it first.")
-    model = model or PhysicianModel()
+    effects = effects or GaubeEffects()
     n_radiology = round(participants * radiology_share)
     specialties = ["radiology"] * n_radiology + [
         str(rng.choice(_NON_RADIOLOGY)) for _ in range(participants - n_radiology)
     ]
     rng.shuffle(specialties)
     diagnoses = list(study.diagnoses.values_list("code", flat=True))
+    cases = {
+        code: case_effects_draw(effects=effects, rng=rng)
+        for code in study.cases.order_by("code").values_list("code", flat=True)
+    }
     answered = 0
     invited = invitations_create(study=study, count=participants)
     for participant, specialty in zip(invited, specialties, strict=True):
         answered += _participant_simulate(
             participant=participant,
             specialty=specialty,
-            model=model,
+            effects=effects,
+            cases=cases,
             diagnoses=diagnoses,
             rng=rng,
         )
@@ -58,7 +64,7 @@ def study_simulate(
 
 
 @transaction.atomic  # one commit per simulated participant: SQLite pays an fsync per commit
-def _participant_simulate(*, participant, specialty, model, diagnoses, rng) -> int:
+def _participant_simulate(*, participant, specialty, effects, cases, diagnoses, rng) -> int:
     study = participant.study
     answered = 0
     participant = participant_consent(participant=participant, agreed=True)
@@ -71,11 +77,12 @@ def _participant_simulate(*, participant, specialty, model, diagnoses, rng) -> i
             prior_ai_use=str(rng.choice(["never", "occasionally", "regularly"])),
         ),
     )
-    physician = SimulatedPhysician(stratum=participant.stratum, model=model, rng=rng)
+    physician = SimulatedPhysician(stratum=participant.stratum, effects=effects, rng=rng)
     source = participant.arm.advice_source
     for trial in participant.trials.select_related("case", "advice").order_by("position"):
         trial = trial_show(trial=trial)
         simulated = physician.answer(
+            case=cases[trial.case.code],
             advice_source=source,
             advice_correct=trial.advice.is_accurate,
             advised_diagnosis=trial.advice.diagnosis,
