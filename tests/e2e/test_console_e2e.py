@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from study import demo, services
 from study.models import Case, Study
 from study.services.imports import cases_import
-from tests.factories import StudyFactory, UserFactory
+from tests.factories import StudyFactory, UserFactory, enrolled_participant
 from tests.study import dicom_factory
 from tests.study.dicom_factory import synthetic_chest_dicom
 
@@ -385,3 +385,141 @@ def test_given_a_rendering_then_the_strip_means_tell_its_orientation(photometric
 
     looks_right = centre > left + 20 and centre > right + 20
     assert looks_right == (orientation == "right")
+
+
+@pytest.mark.parametrize(
+    ("files", "alert"),
+    [
+        (
+            None,
+            ["notes.zip: the upload is not a zip archive (File is not a zip file)"],
+        ),
+        (
+            {"manifest.csv": (HEADER + _row("C1", "missing.dcm")).encode()},
+            [
+                "The manifest has 1 problem; nothing was imported.",
+                "row 1, column 'image': 'missing.dcm' is not in the archive",
+            ],
+        ),
+    ],
+    ids=["not-a-zip", "manifest-problem"],
+)
+def test_given_an_unusable_upload_when_imported_then_the_page_says_why_and_nothing_is_stored(
+    page, live_server, files, alert
+):
+    owner = UserFactory(username="owner")
+    study = _draft_study(owner)
+    _log_in(page, live_server.url, "owner")
+    page.goto(f"{live_server.url}/console/studies/{study.slug}/cases/")
+
+    page.get_by_label("Zip archive with DICOM files").set_input_files(
+        {
+            "name": "notes.zip",
+            "mimeType": "application/zip",
+            "buffer": b"plain notes" if files is None else _zip(files),
+        }
+    )
+    page.get_by_role("button", name="Import").click()
+
+    problems = page.get_by_role("alert")
+    expect(problems).to_be_visible()
+    assert problems.locator("p, li").all_inner_texts() == alert
+    assert not study.cases.exists()
+    expect(page.get_by_role("button", name="Import")).to_be_enabled()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the upload stays open after the study opens (cases.html checks only "
+    "design_locked_at; cases_import only is_design_locked), so a case that needs review joins a "
+    "recruiting study unreviewed and is allocated to participants",
+)
+def test_given_a_recruiting_study_when_a_case_needing_review_is_uploaded_then_no_one_sees_it(
+    page, live_server
+):
+    owner = UserFactory(username="owner")
+    study = _draft_study(owner)
+    cases_import(
+        study=study,
+        archive=io.BytesIO(
+            _zip(
+                {
+                    "manifest.csv": (
+                        HEADER + "".join(_row(f"G{i}", f"g{i}.dcm") for i in (1, 2, 3))
+                    ).encode(),
+                    **{f"g{i}.dcm": synthetic_chest_dicom(seed=10 + i) for i in (1, 2, 3)},
+                }
+            )
+        ),
+    )
+    study = services.study_open(study=study)
+    _log_in(page, live_server.url, "owner")
+    page.goto(f"{live_server.url}/console/studies/{study.slug}/cases/")
+
+    page.get_by_label("Zip archive with DICOM files").set_input_files(
+        {
+            "name": "late.zip",
+            "mimeType": "application/zip",
+            "buffer": _zip(
+                {
+                    "manifest.csv": (HEADER + _row("R1", "review.dcm")).encode(),
+                    "review.dcm": synthetic_chest_dicom(seed=20, burned_in=None),
+                }
+            ),
+        }
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("heading", name="Import result")).to_be_visible()
+
+    assigned = {
+        trial.case.code
+        for _ in range(4)
+        for trial in enrolled_participant(study).trials.select_related("case")
+    }
+    unreviewed = set(
+        study.cases.filter(review_status=Case.Review.NEEDS_REVIEW).values_list("code", flat=True)
+    )
+    assert assigned & unreviewed == set()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: every review button is named 'No burned-in identifying text: confirm' and every "
+    "link 'Look at the full image', whatever the case (templates/console/cases.html)",
+)
+def test_given_two_cases_needing_review_then_each_confirm_button_and_image_link_names_its_case(
+    page, live_server
+):
+    owner = UserFactory(username="owner")
+    study = _draft_study(owner)
+    cases_import(
+        study=study,
+        archive=io.BytesIO(
+            _zip(
+                {
+                    "manifest.csv": (HEADER + _row("B1", "b1.dcm") + _row("B2", "b2.dcm")).encode(),
+                    "b1.dcm": synthetic_chest_dicom(seed=7, burned_in=None),
+                    "b2.dcm": synthetic_chest_dicom(seed=8, burned_in=None),
+                }
+            )
+        ),
+    )
+    _log_in(page, live_server.url, "owner")
+
+    page.goto(f"{live_server.url}/console/studies/{study.slug}/cases/")
+
+    library = page.locator("table", has=page.locator("caption", has_text="2 cases"))
+    expect(library.get_by_role("button")).to_have_count(2)
+    expect(library.get_by_role("link")).to_have_count(2)
+    # Accessible names as the browser computes them, whichever way the case gets into them.
+    named = {
+        (role, code): library.get_by_role(role, name=re.compile(rf"\b{code}\b")).count()
+        for role in ("button", "link")
+        for code in ("B1", "B2")
+    }
+    assert named == {
+        ("button", "B1"): 1,
+        ("button", "B2"): 1,
+        ("link", "B1"): 1,
+        ("link", "B2"): 1,
+    }
