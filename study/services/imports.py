@@ -102,9 +102,11 @@ def _annotation_problem(annotation: dict | None, width: int, height: int) -> str
 
 
 def cases_import(*, study: Study, archive: BinaryIO, actor=None) -> ImportReport:
-    if study.is_design_locked:
+    if study.status != Study.Status.DRAFT:
+        # After opening, a new case could reach participants before its burned-in review.
         raise StudyStateError(
-            f"Study '{study.slug}' has participants; its cases can no longer change."
+            f"Study '{study.slug}' is {study.status}: "
+            "cases can be imported only while it is a draft."
         )
     try:
         zipped = zipfile.ZipFile(archive)

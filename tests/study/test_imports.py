@@ -252,7 +252,7 @@ def test_given_participants_then_the_case_library_is_frozen():
     study = services.study_open(study=study)
     enrolled_participant(study)
     study.refresh_from_db()
-    with pytest.raises(services.StudyStateError, match="can no longer change"):
+    with pytest.raises(services.StudyStateError, match="only while it is a draft"):
         cases_import(study=study, archive=_mixed_archive()[0])
 
 
