@@ -1,7 +1,8 @@
 """Django admin: a fallback view of the data; design fields become read-only once locked."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from study import services
 from study.models import (
     Advice,
     Arm,
@@ -27,6 +28,33 @@ _DESIGN_FIELDS = (
     "seed",
     "stratum_map",
 )
+
+
+def _audit_form(request, study, form, action: str) -> None:
+    if form.changed_data:
+        services.audit_record(
+            action=action, study=study, actor=request.user, detail={"fields": form.changed_data}
+        )
+
+
+def _audit_formset(request, study, formset) -> None:
+    """Design edits made in the admin's inline rows (arms, diagnoses, advice) are audited too."""
+    model = formset.model._meta.model_name
+    for form in formset.forms:
+        if form.has_changed() and form.instance.pk:
+            services.audit_record(
+                action=f"{model}.edit",
+                study=study,
+                actor=request.user,
+                detail={"object": str(form.instance), "fields": form.changed_data},
+            )
+    for deleted in formset.deleted_objects:
+        services.audit_record(
+            action=f"{model}.delete",
+            study=study,
+            actor=request.user,
+            detail={"object": str(deleted)},
+        )
 
 
 class FrozenWhenLockedInline(admin.TabularInline):
@@ -73,6 +101,14 @@ class StudyAdmin(admin.ModelAdmin):
             return (*locked, *_DESIGN_FIELDS)
         return locked
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _audit_form(request, obj, form, "study.edit" if change else "study.create")
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        _audit_formset(request, form.instance, formset)
+
 
 class AdviceInline(FrozenWhenLockedInline):
     model = Advice
@@ -89,13 +125,37 @@ class CaseAdmin(admin.ModelAdmin):
             return [field.name for field in Case._meta.fields]
         return ()
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _audit_form(request, obj.study, form, "case.edit" if change else "case.create")
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        _audit_formset(request, form.instance.study, formset)
+
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     list_display = ("public_id", "study", "status", "stratum", "arm", "slot")
     list_filter = ("study", "status", "stratum")
+    search_fields = ("public_id", "completion_code")
     exclude = ("token",)
-    readonly_fields = ("public_id", "slot", "arm", "stratum")
+    actions = ["withdraw"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Participant data changes only through the services (consent, answers, withdrawal).
+        return [field.name for field in Participant._meta.fields if field.name != "token"]
+
+    def has_add_permission(self, request):
+        return False  # invitations are created in the console, with their audit event
+
+    @admin.action(description="Withdraw the selected participants (kept out of every export)")
+    def withdraw(self, request, queryset):
+        for participant in queryset:
+            services.participant_withdraw(participant=participant, actor=request.user)
+        self.message_user(
+            request, f"{queryset.count()} participant(s) withdrawn.", messages.SUCCESS
+        )
 
 
 @admin.register(Trial)
