@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("studies/<slug:slug>/", console.study_detail, name="study"),
     path("studies/<slug:slug>/open/", console.study_open, name="study_open"),
+    path("studies/<slug:slug>/close/", console.study_close, name="study_close"),
     path("studies/<slug:slug>/allocation/", console.allocation, name="allocation"),
     path("studies/<slug:slug>/audit/", console.audit_log, name="audit"),
     path("studies/<slug:slug>/invitations/", console.invitations, name="invitations"),

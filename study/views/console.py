@@ -82,6 +82,15 @@ def study_open(request, slug):
 
 @login_required
 @require_POST
+def study_close(request, slug):
+    study = _study_for(request, slug, write=True)
+    services.study_close(study=study, actor=request.user)
+    messages.success(request, "Recruitment is closed; participants in progress can finish.")
+    return redirect("console:study", slug)
+
+
+@login_required
+@require_POST
 def invitations(request, slug):
     study = _study_for(request, slug, write=True)
     try:

@@ -154,3 +154,18 @@ def test_given_no_answers_when_the_report_is_opened_then_the_researcher_is_told(
     study = gaube_study(owner=owner)
     response = owner_client.get(reverse("console:report", args=[study.slug]), follow=True)
     assert "No answered trials yet: the report needs data." in response.content.decode()
+
+
+def test_given_a_recruiting_study_when_closed_then_new_consents_are_refused(owner_client, owner):
+    from study.services import invitations_create
+
+    study = gaube_study(owner=owner)
+    (participant,) = invitations_create(study=study, count=1)
+
+    owner_client.post(reverse("console:study_close", args=[study.slug]))
+
+    study.refresh_from_db()
+    assert study.status == "closed"
+    page = owner_client.get(reverse("participant:consent", args=[participant.token]))
+    assert page.status_code == 403
+    assert AuditEvent.objects.filter(study=study, action="study.close").exists()
