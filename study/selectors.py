@@ -15,7 +15,8 @@ from study.models import Participant, Response, Study, Trial
 class Step:
     """The one page a participant belongs on now; every participant URL redirects here."""
 
-    name: str  # consent, declined, screening, ineligible, trial, questionnaire, debrief, done
+    # consent, declined, screening, ineligible, full, trial, questionnaire, debrief, done
+    name: str
     trial: Trial | None = None
     position: int | None = None
     total: int | None = None
@@ -29,6 +30,8 @@ def participant_step(*, participant: Participant) -> Step:
         return Step("declined")
     if status == Participant.Status.INELIGIBLE:
         return Step("ineligible")
+    if status == Participant.Status.STRATUM_FULL:
+        return Step("full")
     if status == Participant.Status.CONSENTED:
         return Step("screening")
     if status in (Participant.Status.COMPLETED, Participant.Status.WITHDRAWN):

@@ -13,6 +13,7 @@ class Participant(models.Model):
         DECLINED = "declined", "Declined consent"
         CONSENTED = "consented", "Consented"
         INELIGIBLE = "ineligible", "Screened out"
+        STRATUM_FULL = "stratum_full", "Stratum quota reached"
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"

@@ -35,6 +35,10 @@ class Study(models.Model):
     seed = models.BigIntegerField()
     # Maps a screening specialty to the allocation stratum; a specialty absent here is ineligible.
     stratum_map = models.JSONField(default=dict)
+    # Open self-enrolment: anyone with /s/<token>/ may join; null = invitations only.
+    self_enrolment_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Maximum enrolments per stratum, e.g. {"radiology": 138}; a stratum not listed is unlimited.
+    stratum_quotas = models.JSONField(default=dict, blank=True)
     design_locked_at = models.DateTimeField(null=True, blank=True)
     design_hash = models.CharField(max_length=64, blank=True)
     is_demo = models.BooleanField(default=False)

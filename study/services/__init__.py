@@ -2,6 +2,12 @@
 
 from .audit import audit_record
 from .cases import AdviceInput, CaseInput, case_create, case_image_attach, case_review_confirm
+from .enrolment import (
+    participant_self_enrol,
+    self_enrolment_disable,
+    self_enrolment_enable,
+    stratum_quotas_set,
+)
 from .participants import (
     Answer,
     ParticipantStateError,
@@ -42,9 +48,13 @@ __all__ = [
     "participant_complete",
     "participant_consent",
     "participant_enrol",
+    "participant_self_enrol",
     "participant_withdraw",
     "questionnaire_record",
     "response_record",
+    "self_enrolment_disable",
+    "self_enrolment_enable",
+    "stratum_quotas_set",
     "study_close",
     "study_design_spec",
     "study_lock_design",

@@ -130,6 +130,14 @@ def participant_enrol(*, participant: Participant, screening: Screening) -> Part
         return participant
 
     counter = _counter_locked(study=study, stratum=stratum)
+    quota = study.stratum_quotas.get(stratum)
+    if quota is not None and counter.next_slot >= quota:
+        # Checked under the counter's lock: concurrent enrolments cannot overshoot the quota.
+        participant.stratum = stratum
+        participant.status = Participant.Status.STRATUM_FULL
+        participant.save()
+        audit_record(action="participant.stratum_full", study=study, participant=participant)
+        return participant
     slot = counter.next_slot
     counter.next_slot = slot + 1
     counter.save(update_fields=["next_slot"])

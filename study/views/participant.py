@@ -16,6 +16,7 @@ _STEP_URLS = {
     "consent": "participant:consent",
     "declined": "participant:status",
     "ineligible": "participant:status",
+    "full": "participant:status",
     "screening": "participant:screening",
     "trial": "participant:trial",
     "questionnaire": "participant:questionnaire",
@@ -87,7 +88,7 @@ def consent(request, participant, step):
     return render(request, "participant/consent.html", _context(participant, step, form=form))
 
 
-@participant_step("declined", "ineligible")
+@participant_step("declined", "ineligible", "full")
 def status(request, participant, step):
     return render(request, f"participant/{step.name}.html", _context(participant, step))
 
