@@ -8,4 +8,5 @@ urlpatterns = [
     path("console/", include("study.console_urls")),
     path("p/", include("study.urls")),
     path("api/", include("study.api.urls")),
+    path("", include("study.enrolment_urls")),
 ]

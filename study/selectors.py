@@ -307,3 +307,12 @@ def trials_frame(*, study: Study):
     import pandas as pd
 
     return pd.DataFrame(list(trial_rows(study=study)), columns=list(TRIALS_COLUMNS))
+
+
+def stratum_quota_rows(*, study: Study) -> list[dict]:
+    """Per stratum: enrolments so far (slots taken) and the quota, if any."""
+    taken = dict(study.stratum_counters.values_list("stratum", "next_slot"))
+    return [
+        {"stratum": s, "enrolled": taken.get(s, 0), "quota": study.stratum_quotas.get(s)}
+        for s in sorted(set(study.stratum_map.values()))
+    ]

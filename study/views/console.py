@@ -46,6 +46,7 @@ def study_detail(request, slug):
         "arms": study.arms.all(),
         "cases": study.cases.all(),
         "audit_events": study.audit_events.select_related("actor")[:20],
+        "quota_rows": selectors.stratum_quota_rows(study=study),
     }
     return render(request, "console/study_detail.html", context)
 

@@ -50,3 +50,38 @@ def test_given_100_concurrent_enrolments_then_slots_are_distinct_consecutive_and
         assert participant.arm.code == expected.arm
         assert participant.trials.count() == 8
         assert participant.trials.filter(advice__variant="inaccurate").count() == 2
+
+
+def test_given_a_quota_of_10_and_30_concurrent_enrolments_then_exactly_10_are_enrolled(
+    on_postgres,
+):
+    study = services.stratum_quotas_set(study=gaube_study(), quotas={"radiology": 10})
+    invited = services.invitations_create(study=study, count=30)
+    for participant in invited:
+        services.participant_consent(participant=participant, agreed=True)
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def enrol(batch):
+        try:
+            barrier.wait()
+            for participant in batch:
+                services.participant_enrol(participant=participant, screening=RADIOLOGIST)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=enrol, args=(invited[i::6],)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    statuses = Counter(Participant.objects.filter(study=study).values_list("status", flat=True))
+    assert statuses == {"in_progress": 10, "stratum_full": 20}
+    slots = sorted(
+        Participant.objects.filter(study=study, slot__isnull=False).values_list("slot", flat=True)
+    )
+    assert slots == list(range(10))
