@@ -1,6 +1,16 @@
 """Writes: every change to the study's data goes through one of these functions."""
 
 from .audit import audit_record
+from .builder import (
+    MembershipError,
+    arm_delete,
+    arm_save,
+    diagnosis_delete,
+    diagnosis_save,
+    membership_add,
+    study_create,
+    study_design_update,
+)
 from .cases import AdviceInput, CaseInput, case_create, case_image_attach, case_review_confirm
 from .enrolment import (
     participant_self_enrol,
@@ -36,15 +46,21 @@ __all__ = [
     "AdviceInput",
     "Answer",
     "CaseInput",
+    "MembershipError",
     "ParticipantStateError",
     "ResponseInvalid",
     "Screening",
     "StudyStateError",
+    "arm_delete",
+    "arm_save",
     "audit_record",
     "case_create",
     "case_image_attach",
     "case_review_confirm",
+    "diagnosis_delete",
+    "diagnosis_save",
     "invitations_create",
+    "membership_add",
     "participant_complete",
     "participant_consent",
     "participant_enrol",
@@ -56,7 +72,9 @@ __all__ = [
     "self_enrolment_enable",
     "stratum_quotas_set",
     "study_close",
+    "study_create",
     "study_design_spec",
+    "study_design_update",
     "study_lock_design",
     "study_open",
     "study_strata",

@@ -1,0 +1,352 @@
+"""Study builder writes: create a study, edit its design, arms, diagnoses and team.
+
+Rule: the design is frozen once a participant has enrolled (``design_locked_at`` is set); only
+texts that do not change the design (title, description, consent and debrief) stay editable.
+Every write is audited with the fields it changed.
+"""
+
+import dataclasses
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+
+from study import design, vocabulary
+from study.models import Advice, Arm, Case, DiagnosisOption, Study, StudyMembership
+
+from .audit import audit_record
+from .studies import StudyStateError, study_design_spec
+
+# Texts a team may still correct after the first enrolment: they are not part of the design.
+TEXT_FIELDS = ("title", "description", "consent_text", "debrief_text")
+DESIGN_FIELDS = (
+    "slug",
+    "cases_per_participant",
+    "inaccurate_per_participant",
+    "annotated_per_participant",
+    "order_policy",
+    "read_then_reveal",
+    "rating_scale_max",
+    "confidence_scale_max",
+    "block_multiplier",
+    "seed",
+    "stratum_map",
+)
+EDITABLE_FIELDS = TEXT_FIELDS + DESIGN_FIELDS
+# URL words next to a study's slug in the console; a study with one of these slugs is unreachable.
+RESERVED_SLUGS = frozenset({"new"})
+
+DEFAULT_CONSENT_TEXT = """\
+You are invited to take part in a research study on how physicians use diagnostic advice. \
+You will see a number of short cases, each with a patient vignette, an image and a piece of \
+advice, and answer a few questions about each. [Study team: say how long it takes, who runs \
+the study and whom to contact.]
+
+Your answers are stored under a pseudonymous code. You can stop at any time, and you can \
+withdraw your answers at the end of the study. Taking part is voluntary."""
+
+DEFAULT_DEBRIEF_TEXT = """\
+Thank you. Before you finish, we need to tell you more about the study. [Study team: disclose \
+the manipulation here, e.g. that the stated source of the advice was assigned at random, that \
+all advice was written by people for this study, and that some of it was deliberately wrong.]
+
+We could not tell you this at the start without changing the results. If you prefer that your \
+answers are not used, you can withdraw them below."""
+
+
+class MembershipError(ValueError):
+    """A team change that cannot be made; the message says why."""
+
+
+def _refuse_if_locked(study: Study, what: str) -> None:
+    if study.design_locked_at is not None:
+        raise StudyStateError(
+            f"The design of study '{study.slug}' is locked since the first enrolment "
+            f"({study.design_locked_at:%Y-%m-%d %H:%M} UTC, hash {study.design_hash[:12]}): "
+            f"{what} cannot change."
+        )
+
+
+def _check_slug_free(slug: str, *, study: Study | None = None) -> None:
+    if slug in RESERVED_SLUGS:
+        raise design.DesignError(f"slug '{slug}' is reserved by the console; choose another")
+    taken = Study.objects.filter(slug=slug)
+    if study is not None:
+        taken = taken.exclude(pk=study.pk)
+    if taken.exists():
+        raise design.DesignError(f"slug '{slug}' is already used by another study")
+
+
+def _design_check(study: Study) -> None:
+    """Validate the study's design as the allocation engine will see it.
+
+    Arms and cases are usually added after the settings, so while either is still missing a
+    placeholder stands in: the check then covers what exists (quotas, seed, block multiplier).
+    study_open validates the complete design again before anyone can enrol.
+    """
+    if study.pk is None:  # a study being created has neither arms nor cases yet
+        spec = design.DesignSpec(
+            seed=study.seed,
+            arms=(),
+            cases=(),
+            cases_per_participant=study.cases_per_participant,
+            inaccurate_per_participant=study.inaccurate_per_participant,
+            annotated_per_participant=study.annotated_per_participant,
+            order=study.order_policy,
+            block_multiplier=study.block_multiplier,
+        )
+    else:
+        spec = study_design_spec(study=study)
+    if not spec.arms:
+        spec = dataclasses.replace(spec, arms=(design.ArmSpec(code="placeholder"),))
+    if not spec.cases:
+        placeholder_pool = tuple(f"case{i}" for i in range(max(study.cases_per_participant, 1)))
+        spec = dataclasses.replace(spec, cases=placeholder_pool)
+    design.design_validate(spec)
+    for scale in ("rating_scale_max", "confidence_scale_max"):
+        points = getattr(study, scale)
+        if not 2 <= points <= 11:
+            raise design.DesignError(f"{scale} ({points}) must be between 2 and 11 points")
+    for specialty, stratum in study.stratum_map.items():
+        if not isinstance(stratum, str) or not stratum.strip():
+            raise design.DesignError(
+                f"stratum_map: specialty {specialty!r} maps to an empty stratum"
+            )
+
+
+@transaction.atomic
+def study_create(
+    *,
+    title: str,
+    slug: str,
+    owner: Any,
+    description: str = "",
+    consent_text: str = DEFAULT_CONSENT_TEXT,
+    debrief_text: str = DEFAULT_DEBRIEF_TEXT,
+    cases_per_participant: int = 8,
+    inaccurate_per_participant: int = 0,
+    seed: int | None = None,
+    stratum_map: dict[str, str] | None = None,
+) -> Study:
+    """A draft study owned by ``owner``, with placeholder texts the team then edits."""
+    _check_slug_free(slug)
+    study = Study(
+        title=title,
+        slug=slug,
+        description=description,
+        consent_text=consent_text,
+        debrief_text=debrief_text,
+        cases_per_participant=cases_per_participant,
+        inaccurate_per_participant=inaccurate_per_participant,
+        # A fresh unpredictable seed per study; it is printed with the allocation table.
+        seed=secrets.randbelow(2**31) if seed is None else seed,
+        stratum_map=dict(vocabulary.DEFAULT_STRATUM_MAP if stratum_map is None else stratum_map),
+    )
+    _design_check(study)
+    study.save()
+    StudyMembership.objects.create(study=study, user=owner, role=StudyMembership.Role.OWNER)
+    audit_record(
+        action="study.create",
+        study=study,
+        actor=owner,
+        detail={"slug": slug, "seed": study.seed},
+    )
+    return study
+
+
+@transaction.atomic
+def study_design_update(*, study: Study, actor: Any, **fields: Any) -> Study:
+    """Change study settings; design fields only while no participant has enrolled."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(f"study_design_update: not a study setting: {', '.join(unknown)}")
+    # The row lock makes the lock check and the write one step against a concurrent enrolment.
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(study, name) != value)
+    design_changes = [name for name in changed if name in DESIGN_FIELDS]
+    if design_changes:
+        _refuse_if_locked(study, ", ".join(design_changes))
+    if not changed:
+        return study
+    if "slug" in changed:
+        _check_slug_free(fields["slug"], study=study)
+    for name in changed:
+        setattr(study, name, fields[name])
+    if design_changes:
+        _design_check(study)
+    study.save(update_fields=changed)
+    audit_record(action="study.edit", study=study, actor=actor, detail={"fields": changed})
+    return study
+
+
+_ARM_FIELDS = ("code", "advice_source", "label", "persona", "weight")
+
+
+@transaction.atomic
+def arm_save(
+    *,
+    study: Study,
+    actor: Any,
+    code: str,
+    advice_source: str,
+    label: str,
+    persona: str = "",
+    weight: int = 1,
+    arm: Arm | None = None,
+) -> Arm:
+    """Add an arm, or change ``arm`` when given; refused once the design is locked."""
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    _refuse_if_locked(study, "arms")
+    if advice_source not in Arm.Source.values:
+        raise design.DesignError(
+            f"arm {code!r}: advice source must be one of {', '.join(Arm.Source.values)}, "
+            f"got {advice_source!r}"
+        )
+    if weight < 1:
+        raise design.DesignError(f"arm {code!r}: weight ({weight}) must be at least 1")
+    others = study.arms.exclude(pk=arm.pk) if arm is not None else study.arms.all()
+    if others.filter(code=code).exists():
+        raise design.DesignError(f"arm code '{code}' is already used in this study")
+    values = {
+        "code": code,
+        "advice_source": advice_source,
+        "label": label,
+        "persona": persona,
+        "weight": weight,
+    }
+    if arm is None:
+        arm = Arm.objects.create(study=study, **values)
+        audit_record(
+            action="arm.create", study=study, actor=actor, detail={"arm": code, "fields": values}
+        )
+        return arm
+    changed = [name for name in _ARM_FIELDS if getattr(arm, name) != values[name]]
+    if changed:
+        previous_code = arm.code
+        for name in changed:
+            setattr(arm, name, values[name])
+        arm.save(update_fields=changed)
+        audit_record(
+            action="arm.edit",
+            study=study,
+            actor=actor,
+            detail={"arm": previous_code, "fields": changed},
+        )
+    return arm
+
+
+@transaction.atomic
+def arm_delete(*, arm: Arm, actor: Any) -> None:
+    study = Study.objects.select_for_update().get(pk=arm.study_id)
+    _refuse_if_locked(study, "arms")
+    code = arm.code
+    arm.delete()
+    audit_record(action="arm.delete", study=study, actor=actor, detail={"arm": code})
+
+
+def _cases_using(study: Study, code: str) -> list[str]:
+    """Codes of the study's cases whose reference or advice diagnosis is ``code``."""
+    advice_cases = Advice.objects.filter(case__study=study, diagnosis=code).values("case_id")
+    cases = Case.objects.filter(study=study).filter(
+        Q(reference_diagnosis=code) | Q(pk__in=advice_cases)
+    )
+    return sorted(cases.values_list("code", flat=True))
+
+
+def _refuse_if_used(study: Study, code: str, what: str) -> None:
+    using = _cases_using(study, code)
+    if using:
+        raise design.DesignError(
+            f"Diagnosis '{code}' cannot be {what}: it is the reference or advice diagnosis of "
+            f"case{'s' if len(using) > 1 else ''} {', '.join(using)}. Change those cases first."
+        )
+
+
+@transaction.atomic
+def diagnosis_save(
+    *,
+    study: Study,
+    actor: Any,
+    code: str,
+    label: str,
+    position: int = 0,
+    diagnosis: DiagnosisOption | None = None,
+) -> DiagnosisOption:
+    """Add a diagnosis option, or change ``diagnosis`` when given; refused once locked."""
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    _refuse_if_locked(study, "diagnosis options")
+    others = study.diagnoses.exclude(pk=diagnosis.pk) if diagnosis else study.diagnoses.all()
+    if others.filter(code=code).exists():
+        raise design.DesignError(f"diagnosis code '{code}' is already used in this study")
+    values = {"code": code, "label": label, "position": position}
+    if diagnosis is None:
+        diagnosis = DiagnosisOption.objects.create(study=study, **values)
+        audit_record(
+            action="diagnosis.create",
+            study=study,
+            actor=actor,
+            detail={"diagnosis": code, "fields": values},
+        )
+        return diagnosis
+    if diagnosis.code != code:
+        # Cases and advice refer to diagnoses by code: a rename would orphan them.
+        _refuse_if_used(study, diagnosis.code, "renamed")
+    changed = [name for name in values if getattr(diagnosis, name) != values[name]]
+    if changed:
+        previous_code = diagnosis.code
+        for name in changed:
+            setattr(diagnosis, name, values[name])
+        diagnosis.save(update_fields=changed)
+        audit_record(
+            action="diagnosis.edit",
+            study=study,
+            actor=actor,
+            detail={"diagnosis": previous_code, "fields": changed},
+        )
+    return diagnosis
+
+
+@transaction.atomic
+def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Any) -> None:
+    study = Study.objects.select_for_update().get(pk=diagnosis.study_id)
+    _refuse_if_locked(study, "diagnosis options")
+    _refuse_if_used(study, diagnosis.code, "deleted")
+    code = diagnosis.code
+    diagnosis.delete()
+    audit_record(action="diagnosis.delete", study=study, actor=actor, detail={"diagnosis": code})
+
+
+def _is_owner(study: Study, user: Any) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return study.memberships.filter(user=user, role=StudyMembership.Role.OWNER).exists()
+
+
+@transaction.atomic
+def membership_add(*, study: Study, actor: Any, username: str, role: str) -> StudyMembership:
+    """Give an existing account a role in the study; only an owner may."""
+    if not _is_owner(study, actor):
+        raise PermissionDenied("Only an owner of the study can add members.")
+    if role not in StudyMembership.Role.values:
+        raise MembershipError(
+            f"role must be one of {', '.join(StudyMembership.Role.values)}, got {role!r}"
+        )
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise MembershipError(f"No account with the username '{username}'.")
+    existing = study.memberships.filter(user=user).first()
+    if existing is not None:
+        raise MembershipError(
+            f"'{username}' is already a member of this study ({existing.get_role_display()})."
+        )
+    membership = StudyMembership.objects.create(study=study, user=user, role=role)
+    audit_record(
+        action="membership.add",
+        study=study,
+        actor=actor,
+        detail={"username": username, "role": role},
+    )
+    return membership
