@@ -83,9 +83,10 @@ def _check_slug_free(slug: str, *, study: Study | None = None) -> None:
 def _design_check(study: Study) -> None:
     """Validate the study's design as the allocation engine will see it.
 
-    Arms and cases are usually added after the settings, so while either is still missing a
-    placeholder stands in: the check then covers what exists (quotas, seed, block multiplier).
-    study_open validates the complete design again before anyone can enrol.
+    In a draft, arms and cases are usually added after the settings, so while either is still
+    missing a placeholder stands in: the check then covers what exists (quotas, seed, block
+    multiplier), and study_open validates the complete design before anyone can enrol. Once the
+    study recruits, a participant may enrol at any moment: the complete design must stay valid.
     """
     if study.pk is None:  # a study being created has neither arms nor cases yet
         spec = design.DesignSpec(
@@ -100,9 +101,10 @@ def _design_check(study: Study) -> None:
         )
     else:
         spec = study_design_spec(study=study)
-    if not spec.arms:
+    draft = study.status == Study.Status.DRAFT
+    if draft and not spec.arms:
         spec = dataclasses.replace(spec, arms=(design.ArmSpec(code="placeholder"),))
-    if not spec.cases:
+    if draft and not spec.cases:
         placeholder_pool = tuple(f"case{i}" for i in range(max(study.cases_per_participant, 1)))
         spec = dataclasses.replace(spec, cases=placeholder_pool)
     design.design_validate(spec)
@@ -115,6 +117,13 @@ def _design_check(study: Study) -> None:
             raise design.DesignError(
                 f"stratum_map: specialty {specialty!r} maps to an empty stratum"
             )
+
+
+def _design_check_unless_draft(study: Study) -> None:
+    # A draft may be incomplete while it is built; study_open checks it as a whole. Raising
+    # here rolls the caller's write back (it runs inside the caller's transaction).
+    if study.status != Study.Status.DRAFT:
+        _design_check(study)
 
 
 @transaction.atomic
@@ -219,6 +228,7 @@ def arm_save(
     }
     if arm is None:
         arm = Arm.objects.create(study=study, **values)
+        _design_check_unless_draft(study)
         audit_record(
             action="arm.create", study=study, actor=actor, detail={"arm": code, "fields": values}
         )
@@ -229,6 +239,7 @@ def arm_save(
         for name in changed:
             setattr(arm, name, values[name])
         arm.save(update_fields=changed)
+        _design_check_unless_draft(study)
         audit_record(
             action="arm.edit",
             study=study,
@@ -244,6 +255,7 @@ def arm_delete(*, arm: Arm, actor: Any) -> None:
     _refuse_if_locked(study, "arms")
     code = arm.code
     arm.delete()
+    _design_check_unless_draft(study)
     audit_record(action="arm.delete", study=study, actor=actor, detail={"arm": code})
 
 

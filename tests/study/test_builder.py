@@ -420,3 +420,14 @@ def test_given_a_collaborator_when_adding_a_member_then_403(client, owner):
     )
     assert response.status_code == 403
     assert study.memberships.count() == 2
+
+
+def test_given_a_recruiting_study_before_any_enrolment_when_the_last_arm_goes_then_refused(
+    owner,
+):
+    study = gaube_study(owner=owner)
+    services.arm_delete(arm=study.arms.get(code="human"), actor=owner)
+    with pytest.raises(DesignError) as refusal:
+        services.arm_delete(arm=study.arms.get(code="ai"), actor=owner)
+    assert str(refusal.value) == "arms: at least one arm is required"
+    assert list(study.arms.values_list("code", flat=True)) == ["ai"]
