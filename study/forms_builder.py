@@ -50,6 +50,23 @@ class StudyCreateForm(forms.Form):
 class StudySettingsForm(forms.Form):
     """All study settings; once the design is locked only the texts stay editable."""
 
+    _FIELDSETS = (
+        ("Study", ("title", "slug", "description")),
+        ("Texts participants read", ("consent_text", "debrief_text")),
+        (
+            "Cases and advice per participant",
+            (
+                "cases_per_participant",
+                "inaccurate_per_participant",
+                "annotated_per_participant",
+                "order_policy",
+                "read_then_reveal",
+            ),
+        ),
+        ("Answer scales", ("rating_scale_max", "confidence_scale_max")),
+        ("Allocation", ("block_multiplier", "seed")),
+    )
+
     title = forms.CharField(label="Title", max_length=200)
     slug = _slug_field(
         "Short name for links (slug)",
@@ -124,28 +141,15 @@ class StudySettingsForm(forms.Form):
         return names + [name for name in self.fields if name.startswith(_STRATUM_PREFIX)]
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
-        """The settings in groups, each rendered as a fieldset with this legend."""
-        return [(legend, [self[name] for name in names]) for legend, names in self._FIELDSETS]
+        """The editable settings in groups, each rendered as a fieldset with this legend."""
+        groups = [
+            (legend, [self[name] for name in names if not self.fields[name].disabled])
+            for legend, names in self._FIELDSETS
+        ]
+        return [(legend, fields) for legend, fields in groups if fields]
 
     def stratum_fields(self) -> list[tuple[str, forms.BoundField]]:
         return [(label, self[_STRATUM_PREFIX + code]) for code, label in vocabulary.SPECIALTIES]
-
-    _FIELDSETS = (
-        ("Study", ("title", "slug", "description")),
-        ("Texts participants read", ("consent_text", "debrief_text")),
-        (
-            "Cases and advice per participant",
-            (
-                "cases_per_participant",
-                "inaccurate_per_participant",
-                "annotated_per_participant",
-                "order_policy",
-                "read_then_reveal",
-            ),
-        ),
-        ("Answer scales", ("rating_scale_max", "confidence_scale_max")),
-        ("Allocation", ("block_multiplier", "seed")),
-    )
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

@@ -2,12 +2,21 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from study import demo, services, vocabulary
 from study.design import DesignError
 from study.forms_builder import study_settings_initial
 from study.models import AuditEvent, Study, StudyMembership
-from study.services.builder import DEFAULT_CONSENT_TEXT, DEFAULT_DEBRIEF_TEXT
+from study.services.builder import (
+    DEFAULT_CONSENT_TEXT,
+    DEFAULT_DEBRIEF_TEXT,
+    DESIGN_FIELDS,
+    EDITABLE_FIELDS,
+    TEXT_FIELDS,
+)
 from tests.factories import UserFactory, enrolled_participant, gaube_study
 
 pytestmark = pytest.mark.django_db
@@ -431,3 +440,147 @@ def test_given_a_recruiting_study_before_any_enrolment_when_the_last_arm_goes_th
         services.arm_delete(arm=study.arms.get(code="ai"), actor=owner)
     assert str(refusal.value) == "arms: at least one arm is required"
     assert list(study.arms.values_list("code", flat=True)) == ["ai"]
+
+
+BOX = {"type": "box", "x": 10, "y": 10, "width": 40, "height": 40}
+
+# DESIGN.md section 1, each as a team would enter it: settings, arms, diagnoses, case counts.
+DESIGNS = {
+    "gaube_2023": {
+        "settings": {"cases_per_participant": 8, "annotated_per_participant": 4},
+        "arms": [("ai", "ai", "CHEST-AI"), ("human", "human", "Dr. S. Johnson")],
+        "test_cases": 8,
+        "training_cases": 0,
+        "annotated": True,
+    },
+    "prinster_2024": {
+        "settings": {"cases_per_participant": 8, "inaccurate_per_participant": 2},
+        "arms": [("local", "ai", "AI with boxes"), ("global", "ai", "AI with example images")],
+        "test_cases": 8,
+        "training_cases": 0,
+        "confidence": 87.0,
+    },
+    "dratsch_2023": {
+        "settings": {
+            "cases_per_participant": 40,
+            "inaccurate_per_participant": 12,
+            "order_policy": "fixed",
+            "stratum_internal_medicine": "",
+            "stratum_emergency_medicine": "",
+        },
+        "arms": [("ai", "ai", "AI-based system")],
+        "test_cases": 40,
+        "training_cases": 10,
+    },
+    "read_then_reveal": {
+        "settings": {
+            "cases_per_participant": 8,
+            "inaccurate_per_participant": 2,
+            "read_then_reveal": True,
+            "confidence_scale_max": 5,
+        },
+        "arms": [("ai", "ai", "CHEST-AI"), ("human", "human", "Dr. S. Johnson")],
+        "test_cases": 8,
+        "training_cases": 0,
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(DESIGNS))
+def test_given_a_design_of_section_1_when_built_in_the_console_then_it_opens_and_allocates(
+    owner_client, owner, name
+):
+    spec = DESIGNS[name]
+    owner_client.post(reverse("console:study_new"), {"title": name, "slug": name})
+    study = Study.objects.get(slug=name)
+    saved = owner_client.post(
+        reverse("console:design", args=[study.slug]), settings_post(study, **spec["settings"])
+    )
+    assert saved.status_code == 302
+    for code, source, label in spec["arms"]:
+        owner_client.post(
+            reverse("console:arm_add", args=[study.slug]),
+            {"code": code, "advice_source": source, "label": label, "weight": "1"},
+        )
+    for code in ("yes", "no"):
+        services.diagnosis_save(study=study, actor=owner, code=code, label=code.title())
+    n_test, n_training = spec["test_cases"], spec["training_cases"]
+    for index in range(n_training + n_test):
+        advice = {
+            "annotation": BOX if spec.get("annotated") else None,
+            "displayed_confidence": spec.get("confidence"),
+        }
+        services.case_create(
+            study=study,
+            case_input=services.CaseInput(
+                code=f"K{index:02d}",
+                vignette="A vignette.",
+                reference_diagnosis="yes",
+                accurate=services.AdviceInput("Findings.", "yes", **advice),
+                inaccurate=services.AdviceInput("Findings.", "no", **advice),
+                is_training=index < n_training,
+                position=index,
+            ),
+        )
+    study = services.study_open(study=study, actor=owner)
+    participant = enrolled_participant(study)
+    trials = list(participant.trials.select_related("advice").order_by("position"))
+    settings = spec["settings"]
+    assert len(trials) == n_training + n_test
+    assert all(trial.is_training for trial in trials[:n_training])
+    assert sum(t.advice.variant == "inaccurate" for t in trials) == settings.get(
+        "inaccurate_per_participant", 0
+    )
+    assert sum(t.annotation_shown for t in trials) == settings.get("annotated_per_participant", 0)
+    assert study.read_then_reveal == settings.get("read_then_reveal", False)
+    assert study.confidence_scale_max == settings.get("confidence_scale_max", 7)
+
+
+@pytest.fixture
+def locked_study(owner):
+    study = gaube_study(owner=owner)
+    enrolled_participant(study)
+    study.refresh_from_db()
+    return study
+
+
+UNCHANGED = "<unchanged>"  # a value the test replaces with the study's current one
+_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
+_EDITS = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": _TEXT,
+        "description": _TEXT,
+        "consent_text": _TEXT,
+        "debrief_text": _TEXT,
+        "slug": st.sampled_from([UNCHANGED, "renamed"]),
+        "cases_per_participant": st.integers(1, 8),
+        "inaccurate_per_participant": st.integers(0, 3),
+        "order_policy": st.sampled_from(["random", "fixed"]),
+        "read_then_reveal": st.booleans(),
+        "seed": st.sampled_from([12345, 7]),
+        "stratum_map": st.sampled_from([vocabulary.DEFAULT_STRATUM_MAP, {"radiology": "all"}]),
+    },
+)
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=_EDITS)
+def test_given_a_locked_design_then_any_edit_changes_texts_only_or_nothing(
+    locked_study, owner, edits
+):
+    stored = Study.objects.get(pk=locked_study.pk)
+    before = {name: getattr(stored, name) for name in EDITABLE_FIELDS}
+    edits = {name: before[name] if value == UNCHANGED else value for name, value in edits.items()}
+    design_changes = [n for n in DESIGN_FIELDS if n in edits and edits[n] != before[n]]
+    if design_changes:
+        with pytest.raises(services.StudyStateError):
+            services.study_design_update(study=locked_study, actor=owner, **edits)
+        expected = before
+    else:
+        services.study_design_update(study=locked_study, actor=owner, **edits)
+        expected = {**before, **{n: edits[n] for n in TEXT_FIELDS if n in edits}}
+    after = Study.objects.get(pk=locked_study.pk)
+    assert {name: getattr(after, name) for name in EDITABLE_FIELDS} == expected
