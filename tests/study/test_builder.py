@@ -79,6 +79,8 @@ def test_given_the_console_when_a_team_builds_gaube_2021_then_it_opens_and_alloc
     assert study.status == Study.Status.DRAFT
     assert study.consent_text == DEFAULT_CONSENT_TEXT
     assert study.memberships.get().role == StudyMembership.Role.OWNER
+    draft_page = page(owner_client.get(response["Location"]))
+    assert "Before the study can open:</strong> arms: at least one arm is required" in draft_page
     # when the team sets the design: 8 cases, 2 inaccurate, 7-point scales, 2 arms, 10 diagnoses
     response = owner_client.post(
         reverse("console:design", args=[study.slug]),
@@ -186,6 +188,9 @@ def test_given_a_bad_slug_when_creating_a_study_then_the_field_says_why(
     response = owner_client.post(reverse("console:study_new"), {"title": "X", "slug": slug})
     assert response.status_code == 400
     assert message in page(response)
+    # the input points at its hint and its error, and both exist on the page
+    assert 'aria-describedby="id_slug_helptext id_slug_error"' in page(response)
+    assert f'<p class="error" id="id_slug_error">{message}</p>' in page(response)
     assert Study.objects.count() == 1
 
 
@@ -584,3 +589,13 @@ def test_given_a_locked_design_then_any_edit_changes_texts_only_or_nothing(
         expected = {**before, **{n: edits[n] for n in TEXT_FIELDS if n in edits}}
     after = Study.objects.get(pk=locked_study.pk)
     assert {name: getattr(after, name) for name in EDITABLE_FIELDS} == expected
+
+
+def test_given_a_draft_when_its_slug_changes_then_the_page_moves_with_it(owner_client, owner):
+    study = gaube_study(owner=owner, open_study=False)
+    response = owner_client.post(
+        reverse("console:design", args=[study.slug]), settings_post(study, slug="gaube-pilot")
+    )
+    assert response["Location"] == reverse("console:design", args=["gaube-pilot"])
+    assert owner_client.get(response["Location"]).status_code == 200
+    assert study.audit_events.get(action="study.edit").detail == {"fields": ["slug"]}
