@@ -36,6 +36,7 @@ from .participants import (
 from .studies import (
     StudyStateError,
     study_close,
+    study_design_hash,
     study_design_spec,
     study_lock_design,
     study_open,
@@ -73,6 +74,7 @@ __all__ = [
     "stratum_quotas_set",
     "study_close",
     "study_create",
+    "study_design_hash",
     "study_design_spec",
     "study_design_update",
     "study_lock_design",

@@ -1,5 +1,8 @@
 """Study life-cycle writes: the design spec handed to the allocation engine, opening, closing."""
 
+import hashlib
+import json
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -80,11 +83,51 @@ def study_close(*, study: Study, actor=None) -> Study:
     return study
 
 
+def study_design_document(*, study: Study) -> dict:
+    """Everything a participant's experience depends on, as plain data, for the design hash:
+    the allocation design plus arms, labels, scales, strata, diagnoses and every case's content."""
+    cases = study.cases.prefetch_related("advice").order_by("position", "code")
+    return {
+        "allocation": design.design_hash(study_design_spec(study=study)),
+        "read_then_reveal": study.read_then_reveal,
+        "rating_scale_max": study.rating_scale_max,
+        "confidence_scale_max": study.confidence_scale_max,
+        "stratum_map": dict(sorted(study.stratum_map.items())),
+        "stratum_quotas": dict(sorted(study.stratum_quotas.items())),
+        "arms": [
+            [arm.code, arm.advice_source, arm.label, arm.persona, arm.weight]
+            for arm in study.arms.order_by("code")
+        ],
+        "diagnoses": list(
+            study.diagnoses.order_by("position", "code").values_list("code", "label")
+        ),
+        "cases": [
+            {
+                "code": case.code,
+                "training": case.is_training,
+                "vignette": case.vignette,
+                "reference": case.reference_diagnosis,
+                "image": case.dicom_file.name,  # content-hash name of the de-identified DICOM
+                "advice": [
+                    [a.variant, a.findings, a.diagnosis, a.annotation, a.displayed_confidence]
+                    for a in sorted(case.advice.all(), key=lambda a: a.variant)
+                ],
+            }
+            for case in cases
+        ],
+    }
+
+
+def study_design_hash(*, study: Study) -> str:
+    document = json.dumps(study_design_document(study=study), sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(document.encode("ascii")).hexdigest()
+
+
 def study_lock_design(*, study: Study) -> None:
     """Freeze the design at the first enrolment; the hash is what a pre-registration cites."""
     if study.design_locked_at is not None:
         return
-    spec_hash = design.design_hash(study_design_spec(study=study))
+    spec_hash = study_design_hash(study=study)
     updated = Study.objects.filter(pk=study.pk, design_locked_at__isnull=True).update(
         design_locked_at=timezone.now(), design_hash=spec_hash
     )

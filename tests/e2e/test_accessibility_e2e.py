@@ -341,8 +341,8 @@ def test_given_missing_answers_when_a_trial_is_submitted_then_the_error_summary_
         "id_confidence_0",
     ]
     group = page.get_by_role("group", name=re.compile(r"^How confident"))
-    assert group.get_attribute("aria-describedby") == "id_confidence-error"
-    assert page.locator("#id_confidence-error").inner_text() == "Please rate your confidence."
+    assert group.get_attribute("aria-describedby") == "id_confidence_error"
+    assert page.locator("#id_confidence_error").inner_text() == "Please rate your confidence."
     contrast = page.evaluate(CONTRAST_JS, CONTRAST_CATEGORIES)
     assert [entry for entry in contrast if "problem" in entry or entry["ratio"] < 4.5] == []
 

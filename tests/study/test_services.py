@@ -48,7 +48,8 @@ def test_given_the_first_enrolment_then_the_design_is_locked_with_its_hash():
 
     study.refresh_from_db()
     assert study.design_locked_at is not None
-    assert study.design_hash == design.design_hash(services.study_design_spec(study=study))
+    assert study.design_hash == services.study_design_hash(study=study)
+    assert len(study.design_hash) == 64
     assert AuditEvent.objects.filter(study=study, action="study.design_locked").count() == 1
 
 
@@ -236,3 +237,20 @@ def test_given_bad_invitation_counts_then_they_are_refused():
     for count in (0, 10_001):
         with pytest.raises(ValueError, match=f"count must be between 1 and 10000, got {count}"):
             services.invitations_create(study=study, count=count)
+
+
+def test_given_two_studies_that_differ_only_in_an_arm_label_then_their_design_hashes_differ():
+    first = gaube_study()
+    second = gaube_study(seed=first.seed)
+    second.arms.filter(code="ai").update(label="RADIO-AI")
+    assert (
+        services.study_design_spec(study=first).arms
+        == services.study_design_spec(study=second).arms
+    )
+    assert services.study_design_hash(study=first) != services.study_design_hash(study=second)
+
+
+def test_given_the_same_design_then_the_hash_is_the_same_in_another_study():
+    first = gaube_study()
+    second = gaube_study(seed=first.seed)
+    assert services.study_design_hash(study=first) == services.study_design_hash(study=second)
