@@ -1,6 +1,7 @@
 """Create the Gaube 2021 demo study: arms, diagnoses, eight cases with rendered images."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from study import demo, imaging, vocabulary
@@ -28,6 +29,7 @@ def demo_researcher_ensure(*, username: str, password: str):
         user.set_password(password)
         user.is_staff = True
         user.save()
+        user.user_permissions.add(Permission.objects.get(codename="add_study"))
     return user, created
 
 

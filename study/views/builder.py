@@ -5,7 +5,7 @@ edit it, only owners add members. Refusals from the services are shown on the pa
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,8 +43,10 @@ def _design_problem(study: Study) -> str:
 
 
 @login_required
+@permission_required("study.add_study", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def study_new(request):
+    """Only accounts allowed to add studies (given by an administrator) may start one."""
     form = StudyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -30,7 +30,18 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def owner():
-    return UserFactory(username="owner")
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="owner")
+    user.user_permissions.add(Permission.objects.get(codename="add_study"))
+    return user
+
+
+def test_given_an_account_without_the_add_study_permission_then_it_cannot_start_a_study(client):
+    client.force_login(UserFactory(username="plain"))
+    response = client.post(reverse("console:study_new"), {"title": "X", "slug": "x"})
+    assert response.status_code == 403
+    assert not Study.objects.filter(slug="x").exists()
 
 
 @pytest.fixture
