@@ -106,9 +106,12 @@ def dicom_process(
         )
     except DicomError:
         raise
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:
         # pydicom and the decoders raise many types on corrupt input; to the uploader they all
-        # mean one thing. MemoryError lands here too (a header that lies about lengths).
+        # mean one thing. MemoryError lands here too (a header that lies about lengths), and so
+        # does a Rust decoder's panic (pyo3's PanicException derives from BaseException).
         detail = " ".join(str(exc).split())[:200]
         raise DicomError(
             filename=filename,

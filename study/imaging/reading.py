@@ -292,7 +292,9 @@ def _decode(dataset: Dataset, transfer_syntax: uid.UID, fail) -> np.ndarray:
             )
     try:
         pixels = dataset.pixel_array
-    except Exception as exc:  # any decoder failure means the same thing to the uploader
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # any decoder failure, a Rust panic included, means the same
         detail = " ".join(str(exc).split())[:200]
         raise fail(
             "undecodable",

@@ -297,3 +297,19 @@ def test_the_corruptions_reach_many_checks_not_only_the_safety_net():
     assert outcomes["truncated"] >= 10, outcomes
     assert outcomes["unsupported_transfer_syntax"] >= 5, outcomes
     assert outcomes["undecodable"] <= 12, outcomes  # the catch-all stays the exception
+
+
+def test_given_an_rle_stream_that_makes_the_rust_decoder_panic_then_it_is_a_dicom_error():
+    # Found by the fuzz test in CI: pylibjpeg-rle panics (pyo3's PanicException is a
+    # BaseException, not an Exception) on these three corrupted bytes near the end.
+    data = bytearray(synthetic_chest_dicom(transfer_syntax=uid.RLELossless, seed=1))
+    for offset_from_end, value in ((1839, 171), (654, 128), (586, 6)):
+        data[len(data) - offset_from_end] = value
+
+    with pytest.raises(DicomError) as raised:
+        dicom_process(bytes(data), filename="panic.dcm", uid_secret=b"k" * 32)
+
+    assert raised.value.code == "undecodable"
+    assert str(raised.value).startswith(
+        "panic.dcm: pixel data could not be decoded (RLE Lossless): index out of bounds"
+    )
