@@ -1,5 +1,14 @@
+import os
+
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the same examples every time (a red run is reproducible, never a coin toss) and has
+# no per-example deadline (a loaded machine is not a failing property). Locally, examples vary.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture
