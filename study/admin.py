@@ -26,6 +26,7 @@ _DESIGN_FIELDS = (
     "confidence_scale_max",
     "block_multiplier",
     "seed",
+    "stratify_by",
     "stratum_map",
 )
 

@@ -118,11 +118,24 @@ class StudySettingsForm(forms.Form):
         "table reproducible.",
     )
 
+    stratify_by = forms.ChoiceField(
+        label="Strata are decided by",
+        choices=vocabulary.STRATIFY_BASES,
+        help_text="After changing this, save: the table below then lists the new rows to map.",
+    )
+
     def __init__(self, *args, study: Study, **kwargs):
         kwargs.setdefault("initial", study_settings_initial(study))
         super().__init__(*args, **kwargs)
         self.study = study
-        for code, label in vocabulary.SPECIALTIES:
+        basis = self.data.get("stratify_by") if self.is_bound else None
+        if study.design_locked_at is not None or basis not in {
+            code for code, _ in vocabulary.STRATIFY_BASES
+        }:
+            basis = study.stratify_by
+        self.basis = basis
+        self.basis_changed = basis != study.stratify_by
+        for code, label in vocabulary.stratum_rows(basis):
             self.fields[_STRATUM_PREFIX + code] = forms.SlugField(
                 label=f"Stratum for {label}",
                 required=False,
@@ -149,7 +162,13 @@ class StudySettingsForm(forms.Form):
         return [(legend, fields) for legend, fields in groups if fields]
 
     def stratum_fields(self) -> list[tuple[str, forms.BoundField]]:
-        return [(label, self[_STRATUM_PREFIX + code]) for code, label in vocabulary.SPECIALTIES]
+        return [
+            (label, self[_STRATUM_PREFIX + code])
+            for code, label in vocabulary.stratum_rows(self.basis)
+        ]
+
+    def basis_label(self) -> str:
+        return dict(vocabulary.STRATIFY_BASES)[self.basis]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -161,14 +180,21 @@ class StudySettingsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        # The specialty table becomes one mapping; a blank stratum means "not eligible".
+        # The table becomes one mapping; a blank stratum means "not eligible".
         stratum_map = {}
-        for code, _label in vocabulary.SPECIALTIES:
+        for code, _label in vocabulary.stratum_rows(self.basis):
             stratum = cleaned.pop(_STRATUM_PREFIX + code, "")
             if stratum:
                 stratum_map[code] = stratum
-        if not stratum_map and not self.errors:
-            self.add_error(None, "Map at least one specialty to a stratum, or nobody can enrol.")
+        if self.basis_changed and not stratum_map:
+            self.add_error(
+                None,
+                f"Strata are now decided by {self.basis_label().lower()}: map its rows below "
+                "to strata, then save again.",
+            )
+        elif not stratum_map and not self.errors:
+            label = self.basis_label().lower()
+            self.add_error(None, f"Map at least one {label} to a stratum, or nobody can enrol.")
         cleaned["stratum_map"] = stratum_map
         return cleaned
 
@@ -193,7 +219,7 @@ def study_settings_initial(study: Study) -> dict:
         for name in ("title", "description", "consent_text", "debrief_text", *DESIGN_FIELDS)
         if name != "stratum_map"
     }
-    for code, _label in vocabulary.SPECIALTIES:
+    for code, _label in vocabulary.stratum_rows(study.stratify_by):
         initial[_STRATUM_PREFIX + code] = study.stratum_map.get(code, "")
     return initial
 

@@ -33,7 +33,17 @@ class Study(models.Model):
     confidence_scale_max = models.PositiveSmallIntegerField(default=7)
     block_multiplier = models.PositiveSmallIntegerField(default=1)
     seed = models.BigIntegerField()
-    # Maps a screening specialty to the allocation stratum; a specialty absent here is ineligible.
+
+    class StratifyBy(models.TextChoices):
+        SPECIALTY = "specialty", "Specialty"
+        TRAINING_LEVEL = "training_level", "Training level"
+        YEARS_EXPERIENCE = "years_experience", "Years of experience"
+
+    # Maps a screening answer (specialty, training level, or the lower bound of a band of years
+    # of experience, by stratify_by) to the allocation stratum; an answer absent is ineligible.
+    stratify_by = models.CharField(
+        max_length=20, choices=StratifyBy.choices, default=StratifyBy.SPECIALTY
+    )
     stratum_map = models.JSONField(default=dict)
     # Open self-enrolment: anyone with /s/<token>/ may join; null = invitations only.
     self_enrolment_token = models.CharField(max_length=64, unique=True, null=True, blank=True)

@@ -33,6 +33,7 @@ DESIGN_FIELDS = (
     "confidence_scale_max",
     "block_multiplier",
     "seed",
+    "stratify_by",
     "stratum_map",
 )
 EDITABLE_FIELDS = TEXT_FIELDS + DESIGN_FIELDS
@@ -112,11 +113,15 @@ def _design_check(study: Study) -> None:
         points = getattr(study, scale)
         if not 2 <= points <= 11:
             raise design.DesignError(f"{scale} ({points}) must be between 2 and 11 points")
-    for specialty, stratum in study.stratum_map.items():
-        if not isinstance(stratum, str) or not stratum.strip():
+    keys = {code for code, _label in vocabulary.stratum_rows(study.stratify_by)}
+    for key, stratum in study.stratum_map.items():
+        if key not in keys:
             raise design.DesignError(
-                f"stratum_map: specialty {specialty!r} maps to an empty stratum"
+                f"stratum_map: {key!r} is not a {study.get_stratify_by_display().lower()} "
+                f"(expected one of {', '.join(sorted(keys))})"
             )
+        if not isinstance(stratum, str) or not stratum.strip():
+            raise design.DesignError(f"stratum_map: {key!r} maps to an empty stratum")
 
 
 def _design_check_unless_draft(study: Study) -> None:

@@ -122,7 +122,13 @@ def participant_enrol(*, participant: Participant, screening: Screening) -> Part
     participant.training_level = screening.training_level
     participant.years_experience = screening.years_experience
     participant.prior_ai_use = screening.prior_ai_use
-    stratum = study.stratum_map.get(screening.specialty)
+    stratum = vocabulary.stratum_for(
+        stratify_by=study.stratify_by,
+        stratum_map=study.stratum_map,
+        specialty=screening.specialty,
+        training_level=screening.training_level,
+        years_experience=screening.years_experience,
+    )
     if stratum is None:
         participant.status = Participant.Status.INELIGIBLE
         participant.save()

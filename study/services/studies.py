@@ -92,6 +92,7 @@ def study_design_document(*, study: Study) -> dict:
         "read_then_reveal": study.read_then_reveal,
         "rating_scale_max": study.rating_scale_max,
         "confidence_scale_max": study.confidence_scale_max,
+        "stratify_by": study.stratify_by,
         "stratum_map": dict(sorted(study.stratum_map.items())),
         "stratum_quotas": dict(sorted(study.stratum_quotas.items())),
         "arms": [

@@ -57,6 +57,7 @@ def test_given_a_design_edit_in_the_admin_then_it_is_audited_with_the_fields(adm
         "confidence_scale_max": "7",
         "block_multiplier": "1",
         "seed": str(study.seed),
+        "stratify_by": "specialty",
         "stratum_map": '{"radiology": "radiology"}',
         "arms-TOTAL_FORMS": "2",
         "arms-INITIAL_FORMS": "2",
