@@ -64,7 +64,7 @@ class StudySettingsForm(forms.Form):
             ),
         ),
         ("Answer scales", ("rating_scale_max", "confidence_scale_max")),
-        ("Allocation", ("block_multiplier", "seed")),
+        ("Allocation", ("block_multiplier", "seed", "reissue_after_minutes")),
     )
 
     title = forms.CharField(label="Title", max_length=200)
@@ -118,6 +118,14 @@ class StudySettingsForm(forms.Form):
         "table reproducible.",
     )
 
+    reissue_after_minutes = forms.IntegerField(
+        label="Reissue abandoned slots after (minutes)",
+        min_value=1,
+        max_value=60 * 24 * 365,
+        required=False,
+        help_text="Empty: a slot is never reused (statistically clean). Otherwise the slot of a "
+        "participant who answered no case within this time goes to the next enrolment.",
+    )
     stratify_by = forms.ChoiceField(
         label="Strata are decided by",
         choices=vocabulary.STRATIFY_BASES,

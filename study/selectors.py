@@ -32,6 +32,8 @@ def participant_step(*, participant: Participant) -> Step:
         return Step("ineligible")
     if status == Participant.Status.STRATUM_FULL:
         return Step("full")
+    if status == Participant.Status.REISSUED:
+        return Step("reissued")
     if status == Participant.Status.CONSENTED:
         return Step("screening")
     if status in (Participant.Status.COMPLETED, Participant.Status.WITHDRAWN):

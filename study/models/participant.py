@@ -14,6 +14,7 @@ class Participant(models.Model):
         CONSENTED = "consented", "Consented"
         INELIGIBLE = "ineligible", "Screened out"
         STRATUM_FULL = "stratum_full", "Stratum quota reached"
+        REISSUED = "reissued", "Slot reissued (no answer in time)"
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"

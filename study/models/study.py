@@ -32,6 +32,10 @@ class Study(models.Model):
     rating_scale_max = models.PositiveSmallIntegerField(default=7)
     confidence_scale_max = models.PositiveSmallIntegerField(default=7)
     block_multiplier = models.PositiveSmallIntegerField(default=1)
+    # Abandoned slots: by default never reused (statistically clean). When set, the slot of a
+    # participant who answered no trial within this many minutes of enrolling goes to the next
+    # enrolment of the stratum, with the same arm, cases and order (DESIGN.md section 4).
+    reissue_after_minutes = models.PositiveIntegerField(null=True, blank=True)
     seed = models.BigIntegerField()
 
     class StratifyBy(models.TextChoices):

@@ -33,6 +33,7 @@ DESIGN_FIELDS = (
     "confidence_scale_max",
     "block_multiplier",
     "seed",
+    "reissue_after_minutes",
     "stratify_by",
     "stratum_map",
 )

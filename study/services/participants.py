@@ -2,6 +2,7 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -144,9 +145,11 @@ def participant_enrol(*, participant: Participant, screening: Screening) -> Part
         participant.save()
         audit_record(action="participant.stratum_full", study=study, participant=participant)
         return participant
-    slot = counter.next_slot
-    counter.next_slot = slot + 1
-    counter.save(update_fields=["next_slot"])
+    slot = _abandoned_slot_reissue(study=study, stratum=stratum, taker=participant)
+    if slot is None:
+        slot = counter.next_slot
+        counter.next_slot = slot + 1
+        counter.save(update_fields=["next_slot"])
 
     assignment = design.slot_assignment(study_design_spec(study=study), stratum=stratum, slot=slot)
     arm = study.arms.get(code=assignment.arm)
@@ -182,6 +185,45 @@ def participant_enrol(*, participant: Participant, screening: Screening) -> Part
         detail={"stratum": stratum, "slot": slot},
     )
     return participant
+
+
+def _abandoned_slot_reissue(*, study: Study, stratum: str, taker: Participant) -> int | None:
+    """With the study's reissue option, free the lowest slot whose holder answered nothing in
+    time and return it; the caller holds the stratum counter's lock. None: take a new slot."""
+    if study.reissue_after_minutes is None:
+        return None
+    cutoff = timezone.now() - timedelta(minutes=study.reissue_after_minutes)
+    candidates = (
+        Participant.objects.select_for_update(of=("self",))
+        .filter(
+            study=study,
+            stratum=stratum,
+            slot__isnull=False,
+            status=Participant.Status.IN_PROGRESS,
+            enrolled_at__lt=cutoff,
+        )
+        .exclude(trials__response__isnull=False)
+        .order_by("slot")
+    )
+    for holder in candidates:
+        # Lock the trials, then look again: an answer stored meanwhile keeps the slot taken.
+        trials = Trial.objects.select_for_update().filter(participant=holder)
+        trial_ids = list(trials.values_list("pk", flat=True))
+        if Response.objects.filter(trial_id__in=trial_ids).exists():
+            continue
+        slot = holder.slot
+        Trial.objects.filter(pk__in=trial_ids).delete()
+        holder.slot = None
+        holder.status = Participant.Status.REISSUED
+        holder.save(update_fields=["slot", "status"])
+        audit_record(
+            action="participant.slot_reissued",
+            study=study,
+            participant=holder,
+            detail={"stratum": stratum, "slot": slot, "to": taker.public_id},
+        )
+        return slot
+    return None
 
 
 def _counter_locked(*, study: Study, stratum: str) -> StratumCounter:

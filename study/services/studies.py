@@ -93,6 +93,7 @@ def study_design_document(*, study: Study) -> dict:
         "rating_scale_max": study.rating_scale_max,
         "confidence_scale_max": study.confidence_scale_max,
         "stratify_by": study.stratify_by,
+        "reissue_after_minutes": study.reissue_after_minutes,
         "stratum_map": dict(sorted(study.stratum_map.items())),
         "stratum_quotas": dict(sorted(study.stratum_quotas.items())),
         "arms": [

@@ -10,13 +10,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from study import forms, selectors, services
-from study.models import Participant, Study
+from study.models import Participant, Study, Trial
 
 _STEP_URLS = {
     "consent": "participant:consent",
     "declined": "participant:status",
     "ineligible": "participant:status",
     "full": "participant:status",
+    "reissued": "participant:status",
     "screening": "participant:screening",
     "trial": "participant:trial",
     "questionnaire": "participant:questionnaire",
@@ -52,7 +53,7 @@ def participant_step(*names: str):
                 # e.g. the study closed between two pages: say so instead of failing.
                 context = _context(participant, step)
                 return render(request, "participant/closed.html", context, status=403)
-            except services.ParticipantStateError:
+            except (services.ParticipantStateError, Trial.DoesNotExist):
                 # A concurrent request (second tab) moved the participant on: follow it.
                 participant.refresh_from_db()
                 return redirect(
@@ -88,7 +89,7 @@ def consent(request, participant, step):
     return render(request, "participant/consent.html", _context(participant, step, form=form))
 
 
-@participant_step("declined", "ineligible", "full")
+@participant_step("declined", "ineligible", "full", "reissued")
 def status(request, participant, step):
     return render(request, f"participant/{step.name}.html", _context(participant, step))
 

@@ -53,7 +53,11 @@ def owner_client(client, owner):
 def settings_post(study: Study, **changes) -> dict:
     """The settings form as the browser posts it: every field, an unchecked box left out."""
     data = {**study_settings_initial(study), **changes}
-    return {name: str(value) for name, value in data.items() if value is not False}
+    return {
+        name: "" if value is None else str(value)
+        for name, value in data.items()
+        if value is not False
+    }
 
 
 def page(response) -> str:

@@ -67,7 +67,7 @@ def test_given_the_builder_when_the_basis_changes_then_its_rows_are_mapped_befor
     client.force_login(owner)
     url = reverse("console:design", args=[study.slug])
     data = {
-        name: str(value)
+        name: "" if value is None else str(value)
         for name, value in study_settings_initial(study).items()
         if value is not False
     }
