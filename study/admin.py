@@ -15,21 +15,7 @@ from study.models import (
     StudyMembership,
     Trial,
 )
-
-_DESIGN_FIELDS = (
-    "cases_per_participant",
-    "inaccurate_per_participant",
-    "annotated_per_participant",
-    "order_policy",
-    "read_then_reveal",
-    "rating_scale_max",
-    "confidence_scale_max",
-    "block_multiplier",
-    "seed",
-    "reissue_after_minutes",
-    "stratify_by",
-    "stratum_map",
-)
+from study.services.builder import DESIGN_FIELDS
 
 
 def _audit_form(request, study, form, action: str) -> None:
@@ -97,10 +83,15 @@ class StudyAdmin(admin.ModelAdmin):
     inlines = [ArmInline, DiagnosisInline, MembershipInline]
     prepopulated_fields = {"slug": ("title",)}
 
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.design_locked_at is not None:
+            return {}  # the slug is part of the locked design: nothing to prepopulate
+        return super().get_prepopulated_fields(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         locked = ("design_locked_at", "design_hash")
         if obj is not None and obj.design_locked_at is not None:
-            return (*locked, *_DESIGN_FIELDS)
+            return (*locked, *DESIGN_FIELDS)
         return locked
 
     def save_model(self, request, obj, form, change):

@@ -13,14 +13,12 @@ from tests.factories import RADIOLOGIST, gaube_study
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_given_100_concurrent_enrolments_then_slots_are_distinct_consecutive_and_balanced(
-    on_postgres,
-):
-    study = gaube_study()
-    invited = services.invitations_create(study=study, count=100)
+def _enrol_concurrently(study, *, participants: int, threads: int) -> list[BaseException]:
+    """Consent `participants` invitations, then enrol them from `threads` connections at once."""
+    invited = services.invitations_create(study=study, count=participants)
     for participant in invited:
         services.participant_consent(participant=participant, agreed=True)
-    barrier = threading.Barrier(10)
+    barrier = threading.Barrier(threads)
     errors: list[BaseException] = []
 
     def enrol(batch):
@@ -28,16 +26,25 @@ def test_given_100_concurrent_enrolments_then_slots_are_distinct_consecutive_and
             barrier.wait()
             for participant in batch:
                 services.participant_enrol(participant=participant, screening=RADIOLOGIST)
-        except BaseException as error:  # surfaced below: a thread must not fail silently
+        except BaseException as error:  # surfaced by the caller: a thread must not fail silently
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=enrol, args=(invited[i::10],)) for i in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    workers = [threading.Thread(target=enrol, args=(invited[i::threads],)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return errors
+
+
+def test_given_100_concurrent_enrolments_then_slots_are_distinct_consecutive_and_balanced(
+    on_postgres,
+):
+    study = gaube_study()
+
+    errors = _enrol_concurrently(study, participants=100, threads=10)
 
     assert connection.vendor == "postgresql"
     assert errors == []
@@ -56,27 +63,8 @@ def test_given_a_quota_of_10_and_30_concurrent_enrolments_then_exactly_10_are_en
     on_postgres,
 ):
     study = services.stratum_quotas_set(study=gaube_study(), quotas={"radiology": 10})
-    invited = services.invitations_create(study=study, count=30)
-    for participant in invited:
-        services.participant_consent(participant=participant, agreed=True)
-    barrier = threading.Barrier(6)
-    errors: list[BaseException] = []
 
-    def enrol(batch):
-        try:
-            barrier.wait()
-            for participant in batch:
-                services.participant_enrol(participant=participant, screening=RADIOLOGIST)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=enrol, args=(invited[i::6],)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = _enrol_concurrently(study, participants=30, threads=6)
 
     assert errors == []
     statuses = Counter(Participant.objects.filter(study=study).values_list("status", flat=True))
