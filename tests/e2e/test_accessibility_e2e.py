@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tests.e2e.a11y import ACCESSIBLE_NAME_JS
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # "trial-image" is the trial page with the viewer; it needs study/imaging.py to render the image.
@@ -27,19 +29,10 @@ SUBMIT_LABELS = {
     "debrief": "Finish",
 }
 
-UNLABELLED_CONTROLS_JS = """() => {
-  const text = el => (el.textContent || "").replace(/\\s+/g, " ").trim();
-  const nameOf = el => {
-    const aria = (el.getAttribute("aria-label") || "").trim();
-    if (aria) return aria;
-    const ids = (el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean);
-    const byIds = ids.map(id => document.getElementById(id)).filter(Boolean).map(text).join(" ");
-    if (byIds.trim()) return byIds;
-    const byLabels = Array.from(el.labels || []).map(text).join(" ").trim();
-    if (byLabels) return byLabels;
-    return el.tagName === "BUTTON" ? text(el) : "";
-  };
-  const problems = [];
+UNLABELLED_CONTROLS_JS = (
+    "() => {\n"
+    + ACCESSIBLE_NAME_JS
+    + """  const problems = [];
   for (const el of document.querySelectorAll("input, select, textarea, button")) {
     if (el.type === "hidden") continue;
     const where = `${el.tagName.toLowerCase()}#${el.id || "?"}[name=${el.name || "?"}]`;
@@ -51,6 +44,7 @@ UNLABELLED_CONTROLS_JS = """() => {
   }
   return problems;
 }"""
+)
 
 # Every element a keyboard user must reach, one key per radio group (Tab enters a group once).
 KEYBOARD_TARGETS_JS = """() => {

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from study import demo, services
 from study.models import Case, Study
 from study.services.imports import cases_import
+from tests.e2e.a11y import ACCESSIBLE_NAME_JS
 from tests.factories import StudyFactory, UserFactory
 from tests.study import dicom_factory
 from tests.study.dicom_factory import synthetic_chest_dicom
@@ -79,19 +80,10 @@ PHI_STRINGS = sorted(
     }
 )
 
-A11Y_JS = """() => {
-  const text = el => (el.textContent || "").replace(/\\s+/g, " ").trim();
-  const nameOf = el => {
-    const aria = (el.getAttribute("aria-label") || "").trim();
-    if (aria) return aria;
-    const ids = (el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean);
-    const byIds = ids.map(id => document.getElementById(id)).filter(Boolean).map(text).join(" ");
-    if (byIds.trim()) return byIds;
-    const byLabels = Array.from(el.labels || []).map(text).join(" ").trim();
-    if (byLabels) return byLabels;
-    return el.tagName === "BUTTON" ? text(el) : "";
-  };
-  const problems = [];
+A11Y_JS = (
+    "() => {\n"
+    + ACCESSIBLE_NAME_JS
+    + """  const problems = [];
   if (!(document.documentElement.getAttribute("lang") || "").trim())
     problems.push("html has no lang");
   const h1s = document.querySelectorAll("h1").length;
@@ -116,6 +108,7 @@ A11Y_JS = """() => {
     problems.push(`page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
   return problems;
 }"""
+)
 
 
 def _row(case: str, image: str) -> str:
