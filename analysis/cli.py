@@ -139,7 +139,7 @@ def _describe(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from analysis.models import fit_model, study_contrasts
+    from analysis.fits import fit_model, study_contrasts
 
     trials = load_trials(args.trials)
     fit = fit_model(trials, model=args.model, formula=args.formula)

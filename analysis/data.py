@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 __all__ = [
     "CODEBOOK",
@@ -23,6 +24,7 @@ __all__ = [
     "TrialsError",
     "codebook_frame",
     "load_trials",
+    "trial_scores",
     "trials_sha256",
     "trials_to_csv",
 ]
@@ -384,20 +386,53 @@ def _check_range(
         raise _row_error(label, column, f"value {first} out of range {allowed}", rows[bad])
 
 
+def trial_scores(
+    *,
+    advice_correct: ArrayLike,
+    decision: ArrayLike,
+    final_diagnosis: ArrayLike,
+    advised_diagnosis: ArrayLike,
+    reference_diagnosis: ArrayLike,
+) -> dict[str, np.ndarray]:
+    """The scored columns of a trial, the one definition of them (Gaube 2021):
+
+    - ``followed_advice``: the final diagnosis is the advised one;
+    - ``correct_decision``: accurate advice accepted or modified, or inaccurate advice rejected;
+    - ``correct_diagnosis``: the final diagnosis is the reference diagnosis.
+
+    Takes scalars (one trial; the export calls it per row) or equal-length arrays (a table;
+    the loader and the simulators), and returns boolean arrays of the same shape.
+    """
+    final = np.asarray(final_diagnosis, dtype=object)
+    decisions = np.asarray(decision, dtype=object)
+    went_along = (decisions == "accept") | (decisions == "modify")
+    return {
+        "followed_advice": final == np.asarray(advised_diagnosis, dtype=object),
+        "correct_decision": np.where(
+            np.asarray(advice_correct, dtype=bool), went_along, decisions == "reject"
+        ),
+        "correct_diagnosis": final == np.asarray(reference_diagnosis, dtype=object),
+    }
+
+
 def _check_derived(trials: pd.DataFrame, label: str, rows: np.ndarray) -> None:
     # The three scored columns are functions of the others: recompute them so that an export bug
     # (or a hand-edited file) cannot silently change the outcome the models analyse.
-    final = trials["final_diagnosis"].to_numpy(dtype=object)
-    followed = final == trials["advised_diagnosis"].to_numpy(dtype=object)
-    diagnosis = final == trials["reference_diagnosis"].to_numpy(dtype=object)
-    decision = trials["decision"].to_numpy(dtype=object)
-    accurate = trials["advice_correct"].to_numpy(dtype=bool)
-    went_along = (decision == "accept") | (decision == "modify")
-    correct_decision = np.where(accurate, went_along, decision == "reject")
+    scores = trial_scores(
+        advice_correct=trials["advice_correct"].to_numpy(dtype=bool),
+        decision=trials["decision"].to_numpy(dtype=object),
+        final_diagnosis=trials["final_diagnosis"].to_numpy(dtype=object),
+        advised_diagnosis=trials["advised_diagnosis"].to_numpy(dtype=object),
+        reference_diagnosis=trials["reference_diagnosis"].to_numpy(dtype=object),
+    )
     checks = (
-        ("followed_advice", followed, "final_diagnosis == advised_diagnosis"),
-        ("correct_diagnosis", diagnosis, "final_diagnosis == reference_diagnosis"),
-        ("correct_decision", correct_decision, "the Gaube 2021 scoring of decision"),
+        ("followed_advice", scores["followed_advice"], "final_diagnosis == advised_diagnosis"),
+        (
+            "correct_diagnosis",
+            scores["correct_diagnosis"],
+            "final_diagnosis == reference_diagnosis",
+        ),
+        ("correct_decision", scores["correct_decision"], "the Gaube 2021 scoring of decision"),
     )
     for column, expected, rule in checks:
         given = trials[column].to_numpy(dtype=bool)

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.describe import wilson_interval
+from analysis.fits import StudyFit, fit_model, study_contrasts
 from analysis.mixed import ModelError
-from analysis.models import StudyFit, fit_model, study_contrasts
 from analysis.simulate import GaubeEffects, simulate_trials
 
 __all__ = ["TARGETS", "PowerTarget", "power_curve"]

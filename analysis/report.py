@@ -21,8 +21,8 @@ import scipy
 import analysis
 from analysis import describe, figures
 from analysis.data import load_trials, trials_sha256
+from analysis.fits import MODELS, StudyFit, fit_model, study_contrasts
 from analysis.mixed import ModelError
-from analysis.models import MODELS, StudyFit, fit_model, study_contrasts
 
 __all__ = ["build_report"]
 

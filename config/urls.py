@@ -5,8 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", lambda request: redirect("console:home")),
     path("admin/", admin.site.urls),
-    path("console/", include("study.console_urls")),
-    path("p/", include("study.urls")),
+    path("console/", include("study.console.urls")),
     path("api/", include("study.api.urls")),
-    path("", include("study.enrolment_urls")),
+    path("", include("study.participant.urls")),
 ]

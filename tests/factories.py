@@ -3,7 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from study import demo, services, vocabulary
+from study import demo, services
+from study.core import vocabulary
 from study.models import Arm, DiagnosisOption, Study, StudyMembership
 
 

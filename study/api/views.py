@@ -1,35 +1,34 @@
-"""Read-only researcher API (session authentication, per-study membership)."""
+"""Read-only researcher API (session authentication); per-study access from study.permissions."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from study import selectors
+from study import permissions, selectors
 from study.models import Study
 
 from .serializers import CaseSerializer, ProgressSerializer, StudySerializer
 
 
-def _visible_studies(user):
-    if user.is_superuser:
-        return Study.objects.all()
-    return Study.objects.filter(memberships__user=user)
-
-
 def _study(request, slug: str) -> Study:
-    study = _visible_studies(request.user).filter(slug=slug).first()
-    if study is None:
-        raise NotFound("No such study for this account.")
-    return study
+    try:
+        return permissions.study_for_user(slug=slug, user=request.user)
+    except Http404:
+        raise NotFound(permissions.NOT_FOUND) from None
 
 
 class StudyList(generics.ListAPIView):
     serializer_class = StudySerializer
 
     def get_queryset(self):
-        return _visible_studies(self.request.user).prefetch_related("arms").order_by("slug")
+        return (
+            permissions.studies_visible(user=self.request.user)
+            .prefetch_related("arms")
+            .order_by("slug")
+        )
 
 
 class StudyDetail(generics.RetrieveAPIView):
@@ -37,7 +36,7 @@ class StudyDetail(generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return _visible_studies(self.request.user).prefetch_related("arms")
+        return permissions.studies_visible(user=self.request.user).prefetch_related("arms")
 
 
 class StudyCases(generics.ListAPIView):

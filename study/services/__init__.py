@@ -1,5 +1,8 @@
-"""Writes: every change to the study's data goes through one of these functions."""
+"""Writes: every change to the study's data goes through one of these functions.
 
+Keyword-only, typed, atomic, named <entity>_<action>; one module per area, re-exported here."""
+
+from .accounts import researcher_ensure
 from .audit import audit_record
 from .builder import (
     MembershipError,
@@ -11,28 +14,34 @@ from .builder import (
     study_create,
     study_design_update,
 )
-from .cases import AdviceInput, CaseInput, case_create, case_image_attach, case_review_confirm
+from .cases import (
+    AdviceInput,
+    CaseInput,
+    case_create,
+    case_image_attach,
+    case_review_confirm,
+    imaging_uid_secret,
+)
 from .enrolment import (
     participant_self_enrol,
     self_enrolment_disable,
     self_enrolment_enable,
     stratum_quotas_set,
 )
+from .exports import EXPORT_TABLES, ExportError, ExportResult, study_export
+from .invitations import invitations_create
 from .participants import (
-    Answer,
     ParticipantStateError,
     ResponseInvalid,
     Screening,
-    invitations_create,
     participant_complete,
     participant_consent,
     participant_enrol,
     participant_withdraw,
     questionnaire_record,
-    response_record,
-    trial_show,
-    trial_unaided_record,
 )
+from .reports import ReportUnavailable, study_report
+from .responses import Answer, response_record, trial_show, trial_unaided_record
 from .studies import (
     StudyStateError,
     study_close,
@@ -44,11 +53,15 @@ from .studies import (
 )
 
 __all__ = [
+    "EXPORT_TABLES",
     "AdviceInput",
     "Answer",
     "CaseInput",
+    "ExportError",
+    "ExportResult",
     "MembershipError",
     "ParticipantStateError",
+    "ReportUnavailable",
     "ResponseInvalid",
     "Screening",
     "StudyStateError",
@@ -60,6 +73,7 @@ __all__ = [
     "case_review_confirm",
     "diagnosis_delete",
     "diagnosis_save",
+    "imaging_uid_secret",
     "invitations_create",
     "membership_add",
     "participant_complete",
@@ -68,6 +82,7 @@ __all__ = [
     "participant_self_enrol",
     "participant_withdraw",
     "questionnaire_record",
+    "researcher_ensure",
     "response_record",
     "self_enrolment_disable",
     "self_enrolment_enable",
@@ -77,8 +92,10 @@ __all__ = [
     "study_design_hash",
     "study_design_spec",
     "study_design_update",
+    "study_export",
     "study_lock_design",
     "study_open",
+    "study_report",
     "study_strata",
     "trial_show",
     "trial_unaided_record",

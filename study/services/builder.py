@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
-from study import design, vocabulary
+from study import permissions
+from study.core import allocation, vocabulary
 from study.models import Advice, Arm, Case, DiagnosisOption, Study, StudyMembership
 
 from .audit import audit_record
@@ -74,12 +75,12 @@ def _refuse_if_locked(study: Study, what: str) -> None:
 
 def _check_slug_free(slug: str, *, study: Study | None = None) -> None:
     if slug in RESERVED_SLUGS:
-        raise design.DesignError(f"slug '{slug}' is reserved by the console; choose another")
+        raise allocation.DesignError(f"slug '{slug}' is reserved by the console; choose another")
     taken = Study.objects.filter(slug=slug)
     if study is not None:
         taken = taken.exclude(pk=study.pk)
     if taken.exists():
-        raise design.DesignError(f"slug '{slug}' is already used by another study")
+        raise allocation.DesignError(f"slug '{slug}' is already used by another study")
 
 
 def _design_check(study: Study) -> None:
@@ -91,7 +92,7 @@ def _design_check(study: Study) -> None:
     study recruits, a participant may enrol at any moment: the complete design must stay valid.
     """
     if study.pk is None:  # a study being created has neither arms nor cases yet
-        spec = design.DesignSpec(
+        spec = allocation.DesignSpec(
             seed=study.seed,
             arms=(),
             cases=(),
@@ -105,24 +106,24 @@ def _design_check(study: Study) -> None:
         spec = study_design_spec(study=study)
     draft = study.status == Study.Status.DRAFT
     if draft and not spec.arms:
-        spec = dataclasses.replace(spec, arms=(design.ArmSpec(code="placeholder"),))
+        spec = dataclasses.replace(spec, arms=(allocation.ArmSpec(code="placeholder"),))
     if draft and not spec.cases:
         placeholder_pool = tuple(f"case{i}" for i in range(max(study.cases_per_participant, 1)))
         spec = dataclasses.replace(spec, cases=placeholder_pool)
-    design.design_validate(spec)
+    allocation.design_validate(spec)
     for scale in ("rating_scale_max", "confidence_scale_max"):
         points = getattr(study, scale)
         if not 2 <= points <= 11:
-            raise design.DesignError(f"{scale} ({points}) must be between 2 and 11 points")
+            raise allocation.DesignError(f"{scale} ({points}) must be between 2 and 11 points")
     keys = {code for code, _label in vocabulary.stratum_rows(study.stratify_by)}
     for key, stratum in study.stratum_map.items():
         if key not in keys:
-            raise design.DesignError(
+            raise allocation.DesignError(
                 f"stratum_map: {key!r} is not a {study.get_stratify_by_display().lower()} "
                 f"(expected one of {', '.join(sorted(keys))})"
             )
         if not isinstance(stratum, str) or not stratum.strip():
-            raise design.DesignError(f"stratum_map: {key!r} maps to an empty stratum")
+            raise allocation.DesignError(f"stratum_map: {key!r} maps to an empty stratum")
 
 
 def _design_check_unless_draft(study: Study) -> None:
@@ -145,6 +146,7 @@ def study_create(
     inaccurate_per_participant: int = 0,
     seed: int | None = None,
     stratum_map: dict[str, str] | None = None,
+    is_demo: bool = False,
 ) -> Study:
     """A draft study owned by ``owner``, with placeholder texts the team then edits."""
     _check_slug_free(slug)
@@ -159,6 +161,7 @@ def study_create(
         # A fresh unpredictable seed per study; it is printed with the allocation table.
         seed=secrets.randbelow(2**31) if seed is None else seed,
         stratum_map=dict(vocabulary.DEFAULT_STRATUM_MAP if stratum_map is None else stratum_map),
+        is_demo=is_demo,
     )
     _design_check(study)
     study.save()
@@ -167,7 +170,7 @@ def study_create(
         action="study.create",
         study=study,
         actor=owner,
-        detail={"slug": slug, "seed": study.seed},
+        detail={"slug": slug, "seed": study.seed, **({"demo": True} if is_demo else {})},
     )
     return study
 
@@ -216,15 +219,15 @@ def arm_save(
     study = Study.objects.select_for_update().get(pk=study.pk)
     _refuse_if_locked(study, "arms")
     if advice_source not in Arm.Source.values:
-        raise design.DesignError(
+        raise allocation.DesignError(
             f"arm {code!r}: advice source must be one of {', '.join(Arm.Source.values)}, "
             f"got {advice_source!r}"
         )
     if weight < 1:
-        raise design.DesignError(f"arm {code!r}: weight ({weight}) must be at least 1")
+        raise allocation.DesignError(f"arm {code!r}: weight ({weight}) must be at least 1")
     others = study.arms.exclude(pk=arm.pk) if arm is not None else study.arms.all()
     if others.filter(code=code).exists():
-        raise design.DesignError(f"arm code '{code}' is already used in this study")
+        raise allocation.DesignError(f"arm code '{code}' is already used in this study")
     values = {
         "code": code,
         "advice_source": advice_source,
@@ -277,7 +280,7 @@ def _cases_using(study: Study, code: str) -> list[str]:
 def _refuse_if_used(study: Study, code: str, what: str) -> None:
     using = _cases_using(study, code)
     if using:
-        raise design.DesignError(
+        raise allocation.DesignError(
             f"Diagnosis '{code}' cannot be {what}: it is the reference or advice diagnosis of "
             f"case{'s' if len(using) > 1 else ''} {', '.join(using)}. Change those cases first."
         )
@@ -298,7 +301,7 @@ def diagnosis_save(
     _refuse_if_locked(study, "diagnosis options")
     others = study.diagnoses.exclude(pk=diagnosis.pk) if diagnosis else study.diagnoses.all()
     if others.filter(code=code).exists():
-        raise design.DesignError(f"diagnosis code '{code}' is already used in this study")
+        raise allocation.DesignError(f"diagnosis code '{code}' is already used in this study")
     values = {"code": code, "label": label, "position": position}
     if diagnosis is None:
         diagnosis = DiagnosisOption.objects.create(study=study, **values)
@@ -337,16 +340,10 @@ def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Any) -> None:
     audit_record(action="diagnosis.delete", study=study, actor=actor, detail={"diagnosis": code})
 
 
-def _is_owner(study: Study, user: Any) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return study.memberships.filter(user=user, role=StudyMembership.Role.OWNER).exists()
-
-
 @transaction.atomic
 def membership_add(*, study: Study, actor: Any, username: str, role: str) -> StudyMembership:
     """Give an existing account a role in the study; only an owner may."""
-    if not _is_owner(study, actor):
+    if not permissions.study_allows(study=study, user=actor, action=permissions.MANAGE):
         raise PermissionDenied("Only an owner of the study can add members.")
     if role not in StudyMembership.Role.values:
         raise MembershipError(

@@ -7,7 +7,7 @@ from django.db import transaction
 from study.models import Participant, Study
 
 from .audit import audit_record
-from .participants import invitations_create
+from .invitations import invitations_create
 from .studies import StudyStateError, study_strata
 
 

@@ -11,8 +11,8 @@ from typing import BinaryIO
 
 from django.db import transaction
 
-from study import imaging
-from study.manifest import ManifestError, ManifestProblem, manifest_parse
+from study.core import imaging
+from study.core.manifest import ManifestError, ManifestProblem, manifest_parse
 from study.models import Study
 
 from .audit import audit_record

@@ -6,7 +6,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
-from study import design
+from study.core import allocation, vocabulary
 from study.models import StratumCounter, Study
 
 from .audit import audit_record
@@ -16,13 +16,13 @@ class StudyStateError(Exception):
     """An operation is not allowed in the study's current state."""
 
 
-def study_design_spec(*, study: Study) -> design.DesignSpec:
+def study_design_spec(*, study: Study) -> allocation.DesignSpec:
     """The allocation engine's view of a study's design (pure data, no Django)."""
     arms = tuple(
-        design.ArmSpec(code=arm.code, weight=arm.weight) for arm in study.arms.order_by("code")
+        allocation.ArmSpec(code=arm.code, weight=arm.weight) for arm in study.arms.order_by("code")
     )
     cases = study.cases.order_by("position", "code")
-    return design.DesignSpec(
+    return allocation.DesignSpec(
         seed=study.seed,
         arms=arms,
         cases=tuple(c.code for c in cases if not c.is_training),
@@ -36,7 +36,7 @@ def study_design_spec(*, study: Study) -> design.DesignSpec:
 
 
 def study_strata(*, study: Study) -> list[str]:
-    return sorted(set(study.stratum_map.values()))
+    return vocabulary.strata_of(study.stratum_map)
 
 
 @transaction.atomic
@@ -47,7 +47,7 @@ def study_open(*, study: Study, actor=None) -> Study:
         return study
     if study.status == Study.Status.CLOSED:
         raise StudyStateError(f"Study '{study.slug}' is closed and cannot be reopened.")
-    design.design_validate(study_design_spec(study=study))
+    allocation.design_validate(study_design_spec(study=study))
     pending = list(study.cases.filter(review_status="needs_review").values_list("code", flat=True))
     if pending:
         raise StudyStateError(
@@ -88,7 +88,7 @@ def study_design_document(*, study: Study) -> dict:
     the allocation design plus arms, labels, scales, strata, diagnoses and every case's content."""
     cases = study.cases.prefetch_related("advice").order_by("position", "code")
     return {
-        "allocation": design.design_hash(study_design_spec(study=study)),
+        "allocation": allocation.design_hash(study_design_spec(study=study)),
         "read_then_reveal": study.read_then_reveal,
         "rating_scale_max": study.rating_scale_max,
         "confidence_scale_max": study.confidence_scale_max,

@@ -4,9 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.mixed import MixedResult, ModelError, RandomEffect
-from analysis.mixed.results import fixed_effects_from
-from analysis.models import (
+from analysis.fits import (
     StudyFit,
     cell_vector,
     fit_accuracy,
@@ -15,6 +13,8 @@ from analysis.models import (
     study_contrasts,
     study_formula,
 )
+from analysis.mixed import MixedResult, ModelError, RandomEffect
+from analysis.mixed.results import fixed_effects_from
 
 # patsy's order: by degree, then by factor order in the formula
 FULL_TERMS = (

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pydicom import uid
 
-from study.imaging import dicom_process
+from study.core.imaging import dicom_process
 from tests.study.dicom_factory import synthetic_chest_dicom
 
 ROWS, COLUMNS, BITS_STORED = 2560, 2048, 16

@@ -15,7 +15,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from study import demo, imaging, services
+from study import demo, services
+from study.core import imaging
+from study.core.imaging.samples import rg1_variant
 from study.models import Case, Participant, Study
 from study.services.cases import imaging_uid_secret
 from tests.factories import RADIOLOGIST, answer_all, gaube_study
@@ -136,7 +138,7 @@ def demo_radiograph():
     """The demo's real chest radiograph (pydicom-data RG1) through the imaging pipeline, once."""
     variant = demo.CASES[0].image_variant
     return imaging.dicom_process(
-        demo.demo_dicom(variant),
+        rg1_variant(variant),
         filename=f"{demo.CASES[0].code}.dcm",
         uid_secret=imaging_uid_secret(),
     )

@@ -16,6 +16,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from study import demo, services
+from study.core.imaging.samples import rg1_variant
 from study.models import Case, Study
 from study.services.imports import cases_import
 from tests.e2e.a11y import ACCESSIBLE_NAME_JS
@@ -131,7 +132,7 @@ def _mixed_archive() -> bytes:
     images (one MONOCHROME1, so a double inversion shows on a synthetic image as well), a
     truncated file and one with BurnedInAnnotation YES, all synthetic ones carrying fake PHI."""
     images = {
-        "images/rg1.dcm": demo.demo_dicom("original"),
+        "images/rg1.dcm": rg1_variant("original"),
         "images/good1.dcm": synthetic_chest_dicom(seed=1, burned_in="NO"),
         "images/good2.dcm": synthetic_chest_dicom(
             seed=2, burned_in="NO", photometric="MONOCHROME1"

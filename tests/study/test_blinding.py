@@ -7,7 +7,9 @@ import struct
 import pytest
 from django.urls import reverse
 
-from study import demo, imaging, services
+from study import services
+from study.core import imaging
+from study.core.imaging.samples import rg1_variant
 from study.models import Participant
 from study.services.cases import imaging_uid_secret
 from tests.factories import RADIOLOGIST, gaube_study
@@ -20,7 +22,7 @@ _TELLTALES = re.compile(r"inaccurate|accurate|incorrect|variant|reference|ground
 
 def _attach_images(study):
     processed = imaging.dicom_process(
-        demo.demo_dicom("original"), filename="rg1.dcm", uid_secret=imaging_uid_secret()
+        rg1_variant("original"), filename="rg1.dcm", uid_secret=imaging_uid_secret()
     )
     for case in study.cases.all():
         services.case_image_attach(case=case, processed=processed)

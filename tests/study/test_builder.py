@@ -6,9 +6,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from study import demo, services, vocabulary
-from study.design import DesignError
-from study.forms_builder import study_settings_initial
+from study import demo, services
+from study.console.forms import study_settings_initial
+from study.core import vocabulary
+from study.core.allocation import DesignError
 from study.models import AuditEvent, Study, StudyMembership
 from study.services.builder import (
     DEFAULT_CONSENT_TEXT,
@@ -297,7 +298,7 @@ def test_given_a_locked_design_when_texts_change_then_they_are_saved_and_audited
         ("post", "console:membership_add", []),
     ],
 )
-def test_given_a_viewer_when_they_try_to_edit_then_404_and_nothing_changes(
+def test_given_a_viewer_when_they_try_to_edit_then_403_and_nothing_changes(
     client, owner, method, url_name, args
 ):
     study = gaube_study(owner=owner, open_study=False)
@@ -307,7 +308,8 @@ def test_given_a_viewer_when_they_try_to_edit_then_404_and_nothing_changes(
     url = reverse(url_name, args=[study.slug, *args])
     data = {"username": "viewer", "role": "owner", "title": "Hijacked"}
     response = getattr(client, method)(url, data) if method == "post" else client.get(url)
-    assert response.status_code == 404
+    # A viewer sees the study, so the refusal is a 403, not a pretended 404.
+    assert response.status_code == 403
     study.refresh_from_db()
     assert study.title != "Hijacked"
     assert (study.arms.count(), study.diagnoses.count()) == (2, 10)

@@ -47,13 +47,13 @@ def test_given_a_stranger_when_they_open_a_study_then_404(client):
     assert client.get(reverse("console:export", args=[study.slug, "trials"])).status_code == 404
 
 
-def test_given_a_viewer_when_they_create_invitations_then_404(client):
+def test_given_a_viewer_when_they_create_invitations_then_403(client):
     study = gaube_study(owner=UserFactory(username="owner"))
     viewer = UserFactory(username="viewer")
     StudyMembership.objects.create(study=study, user=viewer, role="viewer")
     client.force_login(viewer)
     response = client.post(reverse("console:invitations", args=[study.slug]), {"count": "5"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert study.participants.count() == 0
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from study.design import (
+from study.core.allocation import (
     ArmSpec,
     DesignError,
     DesignSpec,
@@ -389,7 +389,7 @@ def test_the_same_call_gives_the_same_plan_and_matches_the_table(
 
 SUBPROCESS_SCRIPT = """
 import json
-from study.design import ArmSpec, DesignSpec, allocation_table
+from study.core.allocation import ArmSpec, DesignSpec, allocation_table
 spec = DesignSpec(
     seed=99, arms=(ArmSpec("ai", 2), ArmSpec("human")), cases=("a", "b", "c", "d", "e"),
     cases_per_participant=4, inaccurate_per_participant=2, annotated_per_participant=1,

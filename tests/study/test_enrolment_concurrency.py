@@ -6,7 +6,8 @@ from collections import Counter
 import pytest
 from django.db import connection, connections
 
-from study import design, services
+from study import services
+from study.core import allocation
 from study.models import Participant
 from tests.factories import RADIOLOGIST, gaube_study
 
@@ -53,7 +54,7 @@ def test_given_100_concurrent_enrolments_then_slots_are_distinct_consecutive_and
     assert Counter(p.arm.code for p in enrolled) == {"ai": 50, "human": 50}
     spec = services.study_design_spec(study=study)
     for participant in enrolled:
-        expected = design.slot_assignment(spec, stratum="radiology", slot=participant.slot)
+        expected = allocation.slot_assignment(spec, stratum="radiology", slot=participant.slot)
         assert participant.arm.code == expected.arm
         assert participant.trials.count() == 8
         assert participant.trials.filter(advice__variant="inaccurate").count() == 2

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _consented_via_link(client, study):
-    link = reverse("enrolment:open_link", args=[study.self_enrolment_token])
+    link = reverse("participant:open_link", args=[study.self_enrolment_token])
     response = client.post(link)
     participant = Participant.objects.get(token=response["Location"].split("/")[2])
     services.participant_consent(participant=participant, agreed=True)
@@ -22,7 +22,7 @@ def test_given_an_open_link_when_visited_then_get_creates_nobody_and_post_starts
     client,
 ):
     study = services.self_enrolment_enable(study=gaube_study())
-    link = reverse("enrolment:open_link", args=[study.self_enrolment_token])
+    link = reverse("participant:open_link", args=[study.self_enrolment_token])
 
     page = client.get(link)
     assert page.status_code == 200
@@ -39,13 +39,13 @@ def test_given_a_disabled_link_then_it_is_gone(client):
     study = services.self_enrolment_enable(study=gaube_study())
     token = study.self_enrolment_token
     services.self_enrolment_disable(study=study)
-    assert client.get(reverse("enrolment:open_link", args=[token])).status_code == 404
+    assert client.get(reverse("participant:open_link", args=[token])).status_code == 404
 
 
 def test_given_a_closed_study_then_the_open_link_says_it_is_not_recruiting(client):
     study = services.self_enrolment_enable(study=gaube_study())
     services.study_close(study=study)
-    response = client.post(reverse("enrolment:open_link", args=[study.self_enrolment_token]))
+    response = client.post(reverse("participant:open_link", args=[study.self_enrolment_token]))
     assert response.status_code == 403
     assert study.participants.count() == 0
 
@@ -91,9 +91,9 @@ def test_given_the_console_then_the_owner_sets_quotas_and_the_link(client):
     study = gaube_study(owner=owner)
     client.force_login(owner)
 
-    client.post(reverse("enrolment:link_toggle", args=[study.slug]), {"enable": "1"})
+    client.post(reverse("console:link_toggle", args=[study.slug]), {"enable": "1"})
     client.post(
-        reverse("enrolment:quotas", args=[study.slug]),
+        reverse("console:quotas", args=[study.slug]),
         {"quota-radiology": "138", "quota-non_radiology": ""},
     )
     page = client.get(reverse("console:study", args=[study.slug])).content.decode()
@@ -103,7 +103,7 @@ def test_given_the_console_then_the_owner_sets_quotas_and_the_link(client):
     assert study.self_enrolment_token in page
     assert 'value="138"' in page
     bad = client.post(
-        reverse("enrolment:quotas", args=[study.slug]), {"quota-radiology": "-3"}, follow=True
+        reverse("console:quotas", args=[study.slug]), {"quota-radiology": "-3"}, follow=True
     )
     assert "Quotas not saved: quota for &#x27;radiology&#x27;" in bad.content.decode()
 
@@ -113,7 +113,7 @@ def test_given_a_viewer_then_the_link_cannot_be_changed(client):
     viewer = UserFactory(username="viewer")
     study.memberships.create(user=viewer, role="viewer")
     client.force_login(viewer)
-    response = client.post(reverse("enrolment:link_toggle", args=[study.slug]), {"enable": "1"})
-    assert response.status_code == 404
+    response = client.post(reverse("console:link_toggle", args=[study.slug]), {"enable": "1"})
+    assert response.status_code == 403
     study.refresh_from_db()
     assert study.self_enrolment_token is None

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from analysis.data import load_trials
-from study import design, services
+from study import services
+from study.core import allocation
 from tests.factories import INTERNIST, RADIOLOGIST, answer_all, enrolled_participant, gaube_study
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_given_265_simulated_physicians_when_exported_then_the_gaube_shape_holds
         for trials in per_participant.values()
     )
     arms = Counter((trials[0]["stratum"], trials[0]["arm"]) for trials in per_participant.values())
-    block = design.arm_block_size(services.study_design_spec(study=study))
+    block = allocation.arm_block_size(services.study_design_spec(study=study))
     for stratum in ("radiology", "non_radiology"):
         assert abs(arms[(stratum, "ai")] - arms[(stratum, "human")]) <= block
     assert arms[("radiology", "ai")] + arms[("radiology", "human")] == 138

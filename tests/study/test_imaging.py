@@ -17,7 +17,7 @@ from pydicom import uid
 from pydicom.data import get_testdata_file
 from pydicom.encaps import encapsulate
 
-from study.imaging import (
+from study.core.imaging import (
     PREVIEW_HEIGHT,
     THUMBNAIL_SIZE,
     ProcessedImage,
@@ -25,8 +25,8 @@ from study.imaging import (
     dicom_process,
     render_display,
 )
-from study.imaging.encoding import png_bytes
-from study.imaging.rendering import (
+from study.core.imaging.encoding import png_bytes
+from study.core.imaging.rendering import (
     apply_window,
     percentile_window,
     stored_value_domain,

@@ -14,7 +14,7 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag
 
-from study.imaging import ADDED_KEYWORDS, KEPT_KEYWORDS, derive_uid, dicom_process
+from study.core.imaging import ADDED_KEYWORDS, KEPT_KEYWORDS, derive_uid, dicom_process
 from tests.study.dicom_factory import (
     FAKE_PHI,
     PREAMBLE_PHI,

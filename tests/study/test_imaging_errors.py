@@ -19,7 +19,7 @@ from pydicom import uid
 from pydicom.data import get_testdata_file
 from pydicom.encaps import encapsulate
 
-from study.imaging import ERROR_CODES, DicomError, ProcessedImage, dicom_process
+from study.core.imaging import ERROR_CODES, DicomError, ProcessedImage, dicom_process
 from tests.study.dicom_factory import dataset_bytes, modified, synthetic_chest_dicom
 
 SECRET = b"test-secret-test-secret-test-secret"

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from study import demo, services
+from study.core.imaging.samples import rg1_variant
 from study.models import Case, Study
 from study.services.imports import ArchiveError, cases_import
 from tests.factories import RADIOLOGIST, StudyFactory, UserFactory, enrolled_participant
@@ -53,7 +54,7 @@ def _zip(files: dict[str, bytes]) -> io.BytesIO:
 
 
 def _mixed_archive() -> tuple[io.BytesIO, bytes]:
-    rg1 = demo.demo_dicom("original")  # real radiograph, BurnedInAnnotation absent
+    rg1 = rg1_variant("original")  # real radiograph, BurnedInAnnotation absent
     good = synthetic_chest_dicom(seed=1, burned_in="NO")
     burned = synthetic_chest_dicom(seed=2, burned_in="YES")
     broken = synthetic_chest_dicom(seed=3)[:2000]
@@ -310,6 +311,6 @@ def test_given_a_viewer_then_the_upload_is_refused():
     upload = SimpleUploadedFile("cases.zip", _mixed_archive()[0].getvalue())
     assert (
         client.post(reverse("console:cases", args=[study.slug]), {"archive": upload}).status_code
-        == 404
+        == 403
     )
     assert not study.cases.exists()

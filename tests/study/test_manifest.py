@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from study.manifest import ManifestError, manifest_parse
+from study.core.manifest import ManifestError, manifest_parse
 
 DIAGNOSES = {"normal", "pneumonia", "pneumothorax"}
 HEADER = (

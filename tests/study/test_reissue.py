@@ -83,7 +83,7 @@ def test_given_a_reissued_participant_when_they_return_then_they_are_told(client
 def test_given_the_builder_then_the_team_sets_the_reissue_time(client):
     from django.contrib.auth.models import Permission
 
-    from study.forms_builder import study_settings_initial
+    from study.console.forms import study_settings_initial
     from tests.factories import UserFactory
 
     owner = UserFactory(username="owner")

@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from study import design, services
+from study import services
+from study.core import allocation
 from study.models import AuditEvent, Participant, Response, Trial
 from tests.factories import (
     INTERNIST,
@@ -25,7 +26,7 @@ def test_given_a_recruiting_study_when_a_radiologist_enrols_then_slot_zero_appli
     participant = enrolled_participant(study, RADIOLOGIST)
 
     spec = services.study_design_spec(study=study)
-    expected = design.slot_assignment(spec, stratum="radiology", slot=0)
+    expected = allocation.slot_assignment(spec, stratum="radiology", slot=0)
     assert (participant.stratum, participant.slot, participant.arm.code) == (
         "radiology",
         0,
@@ -86,7 +87,7 @@ def test_given_a_draft_study_when_someone_consents_then_it_is_refused():
 def test_given_an_infeasible_design_when_opened_then_the_design_error_is_raised():
     study = gaube_study(open_study=False, cases_per_participant=8, inaccurate_per_participant=2)
     study.cases.filter(code="C08").delete()
-    with pytest.raises(design.DesignError):
+    with pytest.raises(allocation.DesignError):
         services.study_open(study=study)
 
 

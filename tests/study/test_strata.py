@@ -4,8 +4,9 @@ experience), decided at screening and used for the allocation."""
 import pytest
 from django.urls import reverse
 
-from study import services, vocabulary
-from study.forms_builder import study_settings_initial
+from study import services
+from study.console.forms import study_settings_initial
+from study.core import vocabulary
 from tests.factories import UserFactory, enrolled_participant, gaube_study
 
 pytestmark = pytest.mark.django_db
@@ -92,11 +93,11 @@ def test_given_the_builder_when_the_basis_changes_then_its_rows_are_mapped_befor
 
 
 def test_given_a_map_key_that_is_not_of_the_basis_then_the_design_is_refused():
-    from study import design
+    from study.core import allocation
     from study.services.builder import study_design_update
 
     study = gaube_study(open_study=False)
-    with pytest.raises(design.DesignError) as raised:
+    with pytest.raises(allocation.DesignError) as raised:
         study_design_update(
             study=study, actor=None, stratify_by="training_level", stratum_map={"radiology": "x"}
         )

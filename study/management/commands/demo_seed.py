@@ -1,9 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from study import services
-from study.models import Study
-from study.services import demo as demo_services
+from study import demo, services
 
 
 class Command(BaseCommand):
@@ -17,10 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, base_url, invitations, username, password, **options):
         base_url = base_url.rstrip("/")
-        owner, _ = demo_services.demo_researcher_ensure(username=username, password=password)
-        study = Study.objects.filter(slug=demo_services.DEMO_SLUG).first()
-        if study is None:
-            study = demo_services.demo_study_create(owner=owner)
+        owner, _ = services.researcher_ensure(username=username, password=password)
+        study, created = demo.demo_study_ensure(owner=owner)
+        if created:
             self.stdout.write(f"Created the demo study '{study.slug}'.")
         participants = services.invitations_create(study=study, count=invitations, actor=owner)
         self.stdout.write("\nParticipant invitation links:")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from study import bundle, services
-from study.models import Study
+from study.management.commands._study import study_by_slug
+from study.services import study_export
 
 
 class Command(BaseCommand):
@@ -23,22 +23,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, study, output, allocation_slots, **options):
-        found = Study.objects.filter(slug=study).first()
-        if found is None:
-            raise CommandError(f"No study with slug '{study}'.")
+        found = study_by_slug(study)
         path = Path(output)
         if not path.parent.exists():
             raise CommandError(f"Directory '{path.parent}' does not exist.")
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as handle:
-            manifest = bundle.bundle_write(
-                study=found, handle=handle, allocation_slots=allocation_slots
+            result = study_export(
+                study=found,
+                table="bundle",
+                handle=handle,
+                via="cli",
+                allocation_slots=allocation_slots,
             )
         partial.replace(path)
-        services.audit_record(
-            action="export", study=found, detail={"table": "bundle", "via": "cli"}
-        )
-        for entry in manifest["files"]:
+        for entry in result.manifest["files"]:
             self.stdout.write(
                 f"{entry['file']:<18} {entry['rows']:>8} rows  sha256 {entry['sha256']}"
             )

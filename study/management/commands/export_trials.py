@@ -2,8 +2,19 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from study import exports, selectors, services
-from study.models import Study
+from study.management.commands._study import study_by_slug
+from study.services import study_export
+
+
+class _TextSink:
+    """A binary handle that writes into the command's text stdout."""
+
+    def __init__(self, stdout):
+        self.stdout = stdout
+
+    def write(self, data: bytes) -> int:
+        self.stdout.write(data.decode("utf-8"), ending="")
+        return len(data)
 
 
 class Command(BaseCommand):
@@ -14,26 +25,15 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="CSV file to write ('-' for stdout)")
 
     def handle(self, *args, study, output, **options):
-        found = Study.objects.filter(slug=study).first()
-        if found is None:
-            raise CommandError(f"No study with slug '{study}'.")
-        lines = exports.csv_lines(selectors.TRIALS_COLUMNS, selectors.trial_rows(study=found))
-        count = -1  # the header is not a row
+        found = study_by_slug(study)
         if output == "-":
-            for line in lines:
-                self.stdout.write(line, ending="")
-                count += 1
-        else:
-            path = Path(output)
-            if not path.parent.exists():
-                raise CommandError(f"Directory '{path.parent}' does not exist.")
-            tmp = path.with_name(path.name + ".partial")
-            with tmp.open("w", encoding="utf-8", newline="") as handle:
-                for line in lines:
-                    handle.write(line)
-                    count += 1
-            tmp.replace(path)  # never leave a half-written export under the final name
-            self.stderr.write(f"Wrote {count} trial rows to {path}.")
-        services.audit_record(
-            action="export", study=found, detail={"table": "trials", "rows": count, "via": "cli"}
-        )
+            study_export(study=found, table="trials", handle=_TextSink(self.stdout), via="cli")
+            return
+        path = Path(output)
+        if not path.parent.exists():
+            raise CommandError(f"Directory '{path.parent}' does not exist.")
+        partial = path.with_name(path.name + ".partial")
+        with partial.open("wb") as handle:
+            result = study_export(study=found, table="trials", handle=handle, via="cli")
+        partial.replace(path)  # never leave a half-written export under the final name
+        self.stderr.write(f"Wrote {result.rows} trial rows to {path}.")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from study.models import Study
+from study.management.commands._study import study_by_slug
 from study.services.imports import ArchiveError, cases_import
 from study.services.studies import StudyStateError
 
@@ -18,9 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("archive", help="zip archive")
 
     def handle(self, *args, study, archive, **options):
-        found = Study.objects.filter(slug=study).first()
-        if found is None:
-            raise CommandError(f"No study with slug '{study}'.")
+        found = study_by_slug(study)
         path = Path(archive)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")

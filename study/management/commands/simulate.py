@@ -2,8 +2,8 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from study import services
-from study.models import Study
-from study.services.simulate import study_simulate
+from study.management.commands._study import study_by_slug
+from study.services.synthetic import study_simulate
 
 
 class Command(BaseCommand):
@@ -19,9 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2021)
 
     def handle(self, *args, study, participants, radiology_share, seed, **options):
-        found = Study.objects.filter(slug=study).first()
-        if found is None:
-            raise CommandError(f"No study with slug '{study}'.")
+        found = study_by_slug(study)
         if participants < 1:
             raise CommandError("--participants must be at least 1.")
         if not 0 <= radiology_share <= 1:

@@ -1,0 +1,1 @@
+"""The researcher surface: the console pages (studies, builder, cases, exports, report)."""

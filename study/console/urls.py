@@ -1,0 +1,58 @@
+"""The researcher console's URLs (under /console/)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import builder, cases, enrolment, exports, studies
+
+app_name = "console"
+
+urlpatterns = [
+    path("", studies.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="console/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Before "studies/<slug:slug>/", which would otherwise take "new" for a slug.
+    path("studies/new/", builder.study_new, name="study_new"),
+    path("studies/<slug:slug>/", studies.study_detail, name="study"),
+    path("studies/<slug:slug>/design/", builder.study_design, name="design"),
+    path("studies/<slug:slug>/design/arms/add/", builder.arm_edit, name="arm_add"),
+    path("studies/<slug:slug>/design/arms/<slug:code>/edit/", builder.arm_edit, name="arm_edit"),
+    path(
+        "studies/<slug:slug>/design/arms/<slug:code>/delete/",
+        builder.arm_delete,
+        name="arm_delete",
+    ),
+    path("studies/<slug:slug>/design/diagnoses/add/", builder.diagnosis_edit, name="diagnosis_add"),
+    path(
+        "studies/<slug:slug>/design/diagnoses/<slug:code>/edit/",
+        builder.diagnosis_edit,
+        name="diagnosis_edit",
+    ),
+    path(
+        "studies/<slug:slug>/design/diagnoses/<slug:code>/delete/",
+        builder.diagnosis_delete,
+        name="diagnosis_delete",
+    ),
+    path("studies/<slug:slug>/design/members/", builder.membership_add, name="membership_add"),
+    path("studies/<slug:slug>/open/", studies.study_open, name="study_open"),
+    path("studies/<slug:slug>/close/", studies.study_close, name="study_close"),
+    path("studies/<slug:slug>/allocation/", studies.allocation_table, name="allocation"),
+    path("studies/<slug:slug>/audit/", studies.audit_log, name="audit"),
+    path("studies/<slug:slug>/invitations/", studies.invitations, name="invitations"),
+    path("studies/<slug:slug>/export/<str:table>.csv", exports.export, name="export"),
+    path("studies/<slug:slug>/export/bundle.zip", exports.export_bundle, name="export_bundle"),
+    path("studies/<slug:slug>/report/", exports.report, name="report"),
+    path("studies/<slug:slug>/cases/", cases.cases, name="cases"),
+    path("studies/<slug:slug>/cases/<slug:code>/review/", cases.case_review, name="case_review"),
+    path(
+        "studies/<slug:slug>/cases/<slug:code>/image/<str:name>",
+        cases.case_image,
+        name="case_image",
+    ),
+    path("studies/<slug:slug>/open-link/", enrolment.link_toggle, name="link_toggle"),
+    path("studies/<slug:slug>/quotas/", enrolment.quotas, name="quotas"),
+]

@@ -1,0 +1,1 @@
+"""The researcher console's views, one module per page group."""

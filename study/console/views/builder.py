@@ -1,0 +1,162 @@
+"""Study builder pages in the researcher console: thin views over study.services.builder.
+
+Roles as elsewhere in the console: viewers see the design read-only, owners and collaborators
+edit it, only owners add members. Refusals from the services are shown on the page verbatim.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from study import permissions, services
+from study.core import allocation
+from study.models import Study
+
+from ..forms import (
+    ArmForm,
+    DiagnosisForm,
+    MembershipForm,
+    StudyCreateForm,
+    StudySettingsForm,
+    add_service_error,
+)
+
+# What a researcher can fix by editing the design; anything else is a bug and should surface.
+_REFUSALS = (allocation.DesignError, services.StudyStateError, services.MembershipError)
+
+
+def _design_problem(study: Study) -> str:
+    """What would stop the study from opening as designed now; empty when it could open."""
+    try:
+        allocation.design_validate(services.study_design_spec(study=study))
+    except allocation.DesignError as problem:
+        return str(problem)
+    return ""
+
+
+@login_required
+@permission_required("study.add_study", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def study_new(request):
+    """Only accounts allowed to add studies (given by an administrator) may start one."""
+    form = StudyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = services.study_create(owner=request.user, **form.cleaned_data)
+        except _REFUSALS as refusal:
+            add_service_error(form, refusal)
+        else:
+            messages.success(request, "Study created as a draft. Set up its design below.")
+            return redirect("console:design", study.slug)
+    status = 400 if form.errors else 200
+    return render(request, "console/builder/study_new.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.study_view(write_on_post=True)
+def study_design(request, study):
+    form = StudySettingsForm(request.POST or None, study=study)
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = services.study_design_update(
+                study=study, actor=request.user, **form.cleaned_data
+            )
+        except _REFUSALS as refusal:
+            add_service_error(form, refusal)
+        else:
+            messages.success(request, "Study settings saved.")
+            return redirect("console:design", study.slug)
+    context = {
+        "study": study,
+        "form": form,
+        "can_edit": permissions.study_allows(study=study, user=request.user, action="write"),
+        "is_owner": permissions.study_allows(study=study, user=request.user, action="manage"),
+        "arms": study.arms.all(),
+        "diagnoses": study.diagnoses.all(),
+        "memberships": study.memberships.select_related("user").order_by("role", "user"),
+        "member_form": MembershipForm(),
+        "design_problem": _design_problem(study),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "console/builder/design.html", context, status=status)
+
+
+def _row_edit(request, study: Study, *, code, kind: str):
+    """Add or edit one arm or diagnosis option: the two differ only in form, service, template."""
+    form_class, save, related = {
+        "arm": (ArmForm, services.arm_save, study.arms),
+        "diagnosis": (DiagnosisForm, services.diagnosis_save, study.diagnoses),
+    }[kind]
+    row = get_object_or_404(related, code=code) if code is not None else None
+    initial = form_class.initial_for(row) if row is not None else None
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(study=study, actor=request.user, **{kind: row}, **form.cleaned_data)
+        except _REFUSALS as refusal:
+            add_service_error(form, refusal)
+        else:
+            messages.success(request, f"{kind.title()} {form.cleaned_data['code']} saved.")
+            return redirect("console:design", study.slug)
+    context = {"study": study, "form": form, "row": row, "kind": kind}
+    status = 400 if form.errors else 200
+    return render(request, f"console/builder/{kind}_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.study_view(permissions.WRITE)
+def arm_edit(request, study, code=None):
+    return _row_edit(request, study, code=code, kind="arm")
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.study_view(permissions.WRITE)
+def diagnosis_edit(request, study, code=None):
+    return _row_edit(request, study, code=code, kind="diagnosis")
+
+
+def _row_delete(request, study: Study, *, code, kind: str):
+    related, delete = {
+        "arm": (study.arms, services.arm_delete),
+        "diagnosis": (study.diagnoses, services.diagnosis_delete),
+    }[kind]
+    row = get_object_or_404(related, code=code)
+    try:
+        delete(**{kind: row}, actor=request.user)
+    except _REFUSALS as refusal:
+        messages.error(request, f"{kind.title()} {code} not deleted: {refusal}")
+    else:
+        messages.success(request, f"{kind.title()} {code} deleted.")
+    return redirect("console:design", study.slug)
+
+
+@require_POST
+@permissions.study_view(permissions.WRITE)
+def arm_delete(request, study, code):
+    return _row_delete(request, study, code=code, kind="arm")
+
+
+@require_POST
+@permissions.study_view(permissions.WRITE)
+def diagnosis_delete(request, study, code):
+    return _row_delete(request, study, code=code, kind="diagnosis")
+
+
+@require_POST
+@permissions.study_view(permissions.MANAGE)
+def membership_add(request, study):
+    form = MembershipForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+        )
+        messages.error(request, f"Member not added: {problems}")
+        return redirect("console:design", study.slug)
+    try:
+        services.membership_add(study=study, actor=request.user, **form.cleaned_data)
+    except _REFUSALS as refusal:
+        messages.error(request, f"Member not added: {refusal}")
+    else:
+        messages.success(request, f"{form.cleaned_data['username']} added to the study.")
+    return redirect("console:design", study.slug)

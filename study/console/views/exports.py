@@ -1,0 +1,45 @@
+"""Console downloads: the export tables, the zip bundle and the analysis report."""
+
+import tempfile
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+
+from study import permissions, services
+
+
+@permissions.study_view()
+def export(request, study, table):
+    if table not in services.EXPORT_TABLES or table == "bundle":
+        raise Http404("Unknown export table.")
+    return _export_response(request, study, table)
+
+
+@permissions.study_view()
+def export_bundle(request, study):
+    return _export_response(request, study, "bundle")
+
+
+def _export_response(request, study, table: str) -> FileResponse:
+    # Written to an anonymous temporary file, never held in memory; FileResponse closes it.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
+    result = services.study_export(study=study, table=table, handle=handle, actor=request.user)
+    handle.seek(0)
+    return FileResponse(
+        handle, as_attachment=True, filename=result.filename, content_type=result.content_type
+    )
+
+
+@permissions.study_view()
+def report(request, study):
+    """The analysis report of the study's current data."""
+    try:
+        html = services.study_report(study=study, actor=request.user)
+    except services.ReportUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("console:study", study.slug)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{study.slug}-report.html"'
+    return response

@@ -1,0 +1,92 @@
+"""Console pages of a study: the list, the study page, opening and closing, allocation, audit,
+invitations. Thin views: permissions.study_view checks the role, one service or selector works."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from study import exports, permissions, selectors, services
+from study.core import allocation
+
+MAX_ALLOCATION_SLOTS = 2000
+
+
+@login_required
+def home(request):
+    studies = selectors.studies_with_counts(studies=permissions.studies_visible(user=request.user))
+    return render(request, "console/home.html", {"studies": studies})
+
+
+@permissions.study_view()
+def study_detail(request, study):
+    context = {
+        "study": study,
+        "progress": selectors.study_progress(study=study),
+        "arms": study.arms.all(),
+        "cases": study.cases.all(),
+        "audit_events": study.audit_events.select_related("actor")[:20],
+        "quota_rows": selectors.stratum_quota_rows(study=study),
+    }
+    return render(request, "console/study_detail.html", context)
+
+
+@permissions.study_view()
+def allocation_table(request, study):
+    raw = request.GET.get("slots", "24")
+    n_slots = min(max(int(raw) if raw.isdigit() else 24, 1), MAX_ALLOCATION_SLOTS)
+    spec = services.study_design_spec(study=study)
+    rows = list(selectors.allocation_rows(study=study, spec=spec, n_slots=n_slots))
+    context = {"study": study, "rows": rows, "n_slots": n_slots}
+    return render(request, "console/allocation.html", context)
+
+
+@permissions.study_view()
+def audit_log(request, study):
+    events = study.audit_events.select_related("actor")[:500]
+    return render(request, "console/audit.html", {"study": study, "events": events})
+
+
+@require_POST
+@permissions.study_view(permissions.WRITE)
+def study_open(request, study):
+    try:
+        services.study_open(study=study, actor=request.user)
+    except (allocation.DesignError, services.StudyStateError) as error:
+        messages.error(request, f"Could not open the study: {error}")
+    else:
+        messages.success(request, "The study is recruiting.")
+    return redirect("console:study", study.slug)
+
+
+@require_POST
+@permissions.study_view(permissions.WRITE)
+def study_close(request, study):
+    services.study_close(study=study, actor=request.user)
+    messages.success(request, "Recruitment is closed; participants in progress can finish.")
+    return redirect("console:study", study.slug)
+
+
+@require_POST
+@permissions.study_view(permissions.WRITE)
+def invitations(request, study):
+    try:
+        count = int(request.POST.get("count", ""))
+        participants = services.invitations_create(study=study, count=count, actor=request.user)
+    except ValueError as error:
+        messages.error(request, f"Invitations not created: {error}")
+        return redirect("console:study", study.slug)
+    rows = (
+        {
+            "participant": p.public_id,
+            "link": request.build_absolute_uri(reverse("participant:entry", args=[p.token])),
+        }
+        for p in participants
+    )
+    response = HttpResponse(
+        "".join(exports.csv_lines(("participant", "link"), rows)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-invitations.csv"'
+    return response

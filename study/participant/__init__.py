@@ -1,0 +1,1 @@
+"""The participant surface: invitation and open-enrolment links, the pages of a session."""

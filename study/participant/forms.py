@@ -1,0 +1,126 @@
+"""Participant forms: validation of what a person types; services re-check the study's rules."""
+
+from django import forms
+
+from study.core import vocabulary
+from study.models import Response
+
+
+def _scale_choices(maximum: int) -> list[tuple[int, str]]:
+    return [(value, str(value)) for value in range(1, maximum + 1)]
+
+
+def _scale_field(*, maximum: int, label: str, **kwargs) -> forms.TypedChoiceField:
+    """A 1..maximum rating laid out in one row (templates read `is_scale`)."""
+    field = forms.TypedChoiceField(
+        choices=_scale_choices(maximum), coerce=int, widget=forms.RadioSelect, label=label, **kwargs
+    )
+    field.is_scale = True
+    return field
+
+
+class ConsentForm(forms.Form):
+    agree = forms.TypedChoiceField(
+        choices=[("yes", "I agree to take part"), ("no", "I do not agree")],
+        widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
+        label="Do you agree to take part in this study?",
+        error_messages={"required": "Please choose whether you agree to take part."},
+    )
+
+
+class ScreeningForm(forms.Form):
+    specialty = forms.ChoiceField(
+        choices=[("", "Choose your specialty"), *vocabulary.SPECIALTIES],
+        label="Your medical specialty",
+    )
+    training_level = forms.ChoiceField(
+        choices=[("", "Choose your training level"), *vocabulary.TRAINING_LEVELS],
+        label="Your training level",
+    )
+    years_experience = forms.IntegerField(
+        min_value=0,
+        max_value=70,
+        label="Years since completing medical school",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    prior_ai_use = forms.ChoiceField(
+        choices=vocabulary.PRIOR_AI_USE,
+        widget=forms.RadioSelect,
+        label="How often have you used AI-based decision support in clinical work?",
+    )
+
+
+class UnaidedReadForm(forms.Form):
+    """Read-then-reveal: the participant's own read before the advice is shown."""
+
+    def __init__(self, *args, diagnoses, confidence_max: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unaided_diagnosis"] = forms.ChoiceField(
+            choices=[("", "Choose a diagnosis"), *diagnoses], label="Your diagnosis"
+        )
+        self.fields["unaided_confidence"] = _scale_field(
+            maximum=confidence_max,
+            label=f"How confident are you in this diagnosis? (1 = not at all, "
+            f"{confidence_max} = completely)",
+        )
+
+
+class TrialForm(forms.Form):
+    client_view_ms = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    client_response_ms = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    viewer_interactions = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, diagnoses, rating_max: int, confidence_max: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advice_rating"] = _scale_field(
+            maximum=rating_max,
+            label=f"How would you rate the quality of this advice? (1 = very poor, "
+            f"{rating_max} = excellent)",
+            error_messages={"required": "Please rate the quality of the advice."},
+        )
+        self.fields["decision"] = forms.ChoiceField(
+            choices=Response.Decision.choices,
+            widget=forms.RadioSelect,
+            label="What do you do with the advice?",
+            error_messages={"required": "Please choose whether you accept, modify or reject it."},
+        )
+        self.fields["final_diagnosis"] = forms.ChoiceField(
+            choices=[("", "Choose a diagnosis"), *diagnoses],
+            label="Your final diagnosis",
+            error_messages={"required": "Please choose your final diagnosis."},
+        )
+        self.fields["confidence"] = _scale_field(
+            maximum=confidence_max,
+            label=f"How confident are you in your final diagnosis? (1 = not at all, "
+            f"{confidence_max} = completely)",
+            error_messages={"required": "Please rate your confidence."},
+        )
+
+
+class QuestionnaireForm(forms.Form):
+    ai_attitude = _scale_field(
+        maximum=7,
+        label="In general, how much do you trust AI systems to support diagnosis? "
+        "(1 = not at all, 7 = completely)",
+    )
+    advice_usefulness = _scale_field(
+        maximum=7,
+        label="How useful was the advice you received in this study? "
+        "(1 = not at all, 7 = very useful)",
+    )
+    comments = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Comments (optional)",
+    )
+
+
+class DebriefForm(forms.Form):
+    choice = forms.ChoiceField(
+        choices=[("keep", "Keep my answers in the study"), ("withdraw", "Withdraw my answers")],
+        widget=forms.RadioSelect,
+        label="May we use your answers?",
+        initial="keep",
+    )

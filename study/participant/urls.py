@@ -1,0 +1,20 @@
+"""The participant surface: invitation links (/p/<token>/...) and open-enrolment links (/s/...)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "participant"
+
+urlpatterns = [
+    path("p/<str:token>/", views.entry, name="entry"),
+    path("p/<str:token>/consent/", views.consent, name="consent"),
+    path("p/<str:token>/status/", views.status, name="status"),
+    path("p/<str:token>/about-you/", views.screening, name="screening"),
+    path("p/<str:token>/case/<int:position>/", views.trial, name="trial"),
+    path("p/<str:token>/questionnaire/", views.questionnaire, name="questionnaire"),
+    path("p/<str:token>/debrief/", views.debrief, name="debrief"),
+    path("p/<str:token>/done/", views.done, name="done"),
+    path("p/<str:token>/image/<int:position>/<str:name>", views.image, name="image"),
+    path("s/<str:token>/", views.open_link, name="open_link"),
+]

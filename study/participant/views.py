@@ -1,0 +1,233 @@
+"""Participant pages. Each view serves one step; a request for any other step is redirected to
+the participant's current step, so reloads, the back button and closed tabs resume safely."""
+
+from functools import wraps
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from study import selectors, services
+from study.http import image_response
+from study.models import Participant, Study, Trial
+
+from . import forms
+
+_STEP_URLS = {
+    "consent": "participant:consent",
+    "declined": "participant:status",
+    "ineligible": "participant:status",
+    "full": "participant:status",
+    "reissued": "participant:status",
+    "screening": "participant:screening",
+    "trial": "participant:trial",
+    "questionnaire": "participant:questionnaire",
+    "debrief": "participant:debrief",
+    "done": "participant:done",
+}
+
+
+def _step_url(participant: Participant, step: selectors.Step) -> str:
+    if step.name == "trial":
+        return reverse("participant:trial", args=[participant.token, step.position])
+    return reverse(_STEP_URLS[step.name], args=[participant.token])
+
+
+def at_step(*names: str):
+    """Load the participant by token and serve the view only at one of `names` steps."""
+
+    def decorate(view):
+        @wraps(view)
+        @never_cache
+        def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
+            participant = get_object_or_404(
+                Participant.objects.select_related("study"), token=token
+            )
+            step = selectors.participant_current_step(participant=participant)
+            if step.name not in names or (
+                step.name == "trial" and kwargs.get("position") != step.position
+            ):
+                return redirect(_step_url(participant, step))
+            try:
+                return view(request, participant, step, **kwargs)
+            except services.StudyStateError:
+                # e.g. the study closed between two pages: say so instead of failing.
+                context = _context(participant, step)
+                return render(request, "participant/closed.html", context, status=403)
+            except (services.ParticipantStateError, Trial.DoesNotExist):
+                # A concurrent request (second tab) moved the participant on: follow it.
+                participant.refresh_from_db()
+                return redirect(
+                    _step_url(
+                        participant, selectors.participant_current_step(participant=participant)
+                    )
+                )
+
+        return wrapped
+
+    return decorate
+
+
+def _context(participant: Participant, step: selectors.Step, **extra) -> dict:
+    return {"participant": participant, "study": participant.study, "step": step, **extra}
+
+
+@never_cache
+def entry(request: HttpRequest, token: str) -> HttpResponse:
+    participant = get_object_or_404(Participant, token=token)
+    return redirect(
+        _step_url(participant, selectors.participant_current_step(participant=participant))
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@at_step("consent")
+def consent(request, participant, step):
+    if participant.study.status != Study.Status.RECRUITING:
+        return render(request, "participant/closed.html", _context(participant, step), status=403)
+    form = forms.ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        participant = services.participant_consent(
+            participant=participant, agreed=form.cleaned_data["agree"]
+        )
+        return redirect("participant:entry", participant.token)
+    return render(request, "participant/consent.html", _context(participant, step, form=form))
+
+
+@at_step("declined", "ineligible", "full", "reissued")
+def status(request, participant, step):
+    return render(request, f"participant/{step.name}.html", _context(participant, step))
+
+
+@require_http_methods(["GET", "POST"])
+@at_step("screening")
+def screening(request, participant, step):
+    form = forms.ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.participant_enrol(
+            participant=participant, screening=services.Screening(**form.cleaned_data)
+        )
+        return redirect("participant:entry", participant.token)
+    return render(request, "participant/screening.html", _context(participant, step, form=form))
+
+
+@require_http_methods(["GET", "POST"])
+@at_step("trial")
+def trial(request, participant, step, position):
+    study = participant.study
+    trial = services.trial_show(trial=step.trial)
+    diagnoses = list(study.diagnoses.values_list("code", "label"))
+    label_of = dict(diagnoses)
+    reveal_pending = study.read_then_reveal and trial.advice_shown_at is None
+    if reveal_pending:
+        form = forms.UnaidedReadForm(
+            request.POST or None, diagnoses=diagnoses, confidence_max=study.confidence_scale_max
+        )
+        if request.method == "POST" and form.is_valid():
+            services.trial_unaided_record(
+                trial=trial,
+                diagnosis=form.cleaned_data["unaided_diagnosis"],
+                confidence=form.cleaned_data["unaided_confidence"],
+            )
+            return redirect("participant:trial", participant.token, position)
+    else:
+        form = forms.TrialForm(
+            request.POST or None,
+            diagnoses=diagnoses,
+            rating_max=study.rating_scale_max,
+            confidence_max=study.confidence_scale_max,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.response_record(trial=trial, answer=services.Answer(**form.cleaned_data))
+            except services.ResponseInvalid as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("participant:entry", participant.token)
+    training_total = participant.trials.filter(is_training=True).count()
+    context = _context(
+        participant,
+        step,
+        trial=trial,
+        case=trial.case,
+        advice=trial.advice,
+        arm=participant.arm,
+        form=form,
+        reveal_pending=reveal_pending,
+        advised_label=label_of.get(trial.advice.diagnosis, trial.advice.diagnosis),
+        progress_label=selectors.participant_progress_label(
+            trial=trial, total=step.total, training_total=training_total
+        ),
+        images=_trial_image_urls(trial),
+    )
+    return render(request, "participant/trial.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@at_step("questionnaire")
+def questionnaire(request, participant, step):
+    form = forms.QuestionnaireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.questionnaire_record(participant=participant, answers=form.cleaned_data)
+        return redirect("participant:entry", participant.token)
+    return render(request, "participant/questionnaire.html", _context(participant, step, form=form))
+
+
+@require_http_methods(["GET", "POST"])
+@at_step("debrief")
+def debrief(request, participant, step):
+    form = forms.DebriefForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.participant_complete(
+            participant=participant, withdraw=form.cleaned_data["choice"] == "withdraw"
+        )
+        return redirect("participant:entry", participant.token)
+    return render(request, "participant/debrief.html", _context(participant, step, form=form))
+
+
+@at_step("done")
+def done(request, participant, step):
+    return render(request, "participant/done.html", _context(participant, step))
+
+
+def image(request: HttpRequest, token: str, position: int, name: str) -> FileResponse:
+    """A derivative of a case assigned to this participant; the name carries a content hash."""
+    participant = get_object_or_404(Participant, token=token)
+    trial = get_object_or_404(participant.trials.select_related("case"), position=position)
+    stored = selectors.case_image_file(case=trial.case, name=name)
+    if stored is None:
+        raise Http404("No such image for this case.")
+    return image_response(stored, name=name)
+
+
+def _trial_image_urls(trial: Trial) -> dict:
+    """The viewer's image URLs for a trial: preview first, native resolution and presets."""
+    names = selectors.trial_image_names(trial=trial)
+
+    def url(name: str | None) -> str | None:
+        if name is None:
+            return None
+        return reverse("participant:image", args=[trial.participant.token, trial.position, name])
+
+    return {
+        **names,
+        "preview": url(names["preview"]),
+        "display": url(names["display"]),
+        "presets": [{**preset, "url": url(preset["file"])} for preset in names["presets"]],
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the study; only POST creates a participant (link previews and bots don't)."""
+    study = get_object_or_404(Study, self_enrolment_token=token)
+    context = {"study": study}
+    if study.status != Study.Status.RECRUITING:
+        return render(request, "participant/closed.html", context, status=403)
+    if request.method == "POST":
+        participant = services.participant_self_enrol(study=study)
+        return redirect("participant:entry", participant.token)
+    return render(request, "participant/open_link.html", context)

@@ -1,0 +1,101 @@
+"""Per-study roles, decided here and nowhere else.
+
+Rule: an account sees a study when it is a member (owner, collaborator or viewer) or a
+superuser; owners and collaborators may change it; only owners manage the team. Console pages,
+API views, services, tasks and management commands all ask these functions. A study the account
+may not see is answered as if it did not exist (404), so slugs cannot be probed.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from study.models import Study, StudyMembership
+
+Role = StudyMembership.Role
+# What each role may do, from least to most.
+READ = "read"
+WRITE = "write"
+MANAGE = "manage"
+_ALLOWED: dict[str, frozenset[str]] = {
+    Role.VIEWER: frozenset({READ}),
+    Role.COLLABORATOR: frozenset({READ, WRITE}),
+    Role.OWNER: frozenset({READ, WRITE, MANAGE}),
+}
+NOT_FOUND = "No such study for this account."
+
+
+def study_role(*, study: Study, user: Any) -> str | None:
+    """The user's role in the study (a superuser counts as owner), or None for no access."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Role.OWNER
+    return (
+        StudyMembership.objects.filter(study=study, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def study_allows(*, study: Study, user: Any, action: str) -> bool:
+    """Whether the user may ``action`` (READ, WRITE or MANAGE) this study."""
+    role = study_role(study=study, user=user)
+    return role is not None and action in _ALLOWED[role]
+
+
+def study_require(*, study: Study, user: Any, action: str) -> str:
+    """The user's role when it allows ``action``; otherwise Http404 for a study the user cannot
+    see, PermissionDenied (403) for one the user sees but may not change."""
+    role = study_role(study=study, user=user)
+    if role is None:
+        raise Http404(NOT_FOUND)
+    if action not in _ALLOWED[role]:
+        raise PermissionDenied(
+            f"Your role in study '{study.slug}' ({Role(role).label.lower()}) does not allow this."
+        )
+    return role
+
+
+def studies_visible(*, user: Any) -> QuerySet[Study]:
+    """Every study the user may see."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Study.objects.none()
+    if user.is_superuser:
+        return Study.objects.all()
+    return Study.objects.filter(memberships__user=user)
+
+
+def study_for_user(*, slug: str, user: Any, action: str = READ) -> Study:
+    """The study by slug, checked for ``action``: Http404 when it is not visible."""
+    study = studies_visible(user=user).filter(slug=slug).first()
+    if study is None:
+        raise Http404(NOT_FOUND)
+    study_require(study=study, user=user, action=action)
+    return study
+
+
+def study_view(
+    action: str = READ, *, write_on_post: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A console view of one study: login required, the study loaded from the URL's ``slug``
+    and checked for ``action`` (or WRITE for a POST when ``write_on_post``), then passed to the
+    view as ``study`` in place of the slug, with the user's role as ``request.study_role``."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            needed = WRITE if write_on_post and request.method == "POST" else action
+            study = study_for_user(slug=slug, user=request.user, action=needed)
+            request.study_role = study_role(study=study, user=request.user)
+            return view(request, study, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,36 @@
+"""Reads: they return data (rows, counts, steps), never URLs, responses or other HTTP details.
+
+One module per area; the public names are re-exported here."""
+
+from .cases import case_image_file, case_image_paths, trial_image_names
+from .export_rows import (
+    ALLOCATION_COLUMNS,
+    PARTICIPANTS_COLUMNS,
+    TRIALS_COLUMNS,
+    allocation_rows,
+    participant_rows,
+    trial_rows,
+    trials_frame,
+)
+from .participants import Step, participant_current_step, participant_progress_label
+from .progress import CellProgress, stratum_quota_rows, studies_with_counts, study_progress
+
+__all__ = [
+    "ALLOCATION_COLUMNS",
+    "PARTICIPANTS_COLUMNS",
+    "TRIALS_COLUMNS",
+    "CellProgress",
+    "Step",
+    "allocation_rows",
+    "case_image_file",
+    "case_image_paths",
+    "participant_current_step",
+    "participant_progress_label",
+    "participant_rows",
+    "stratum_quota_rows",
+    "studies_with_counts",
+    "study_progress",
+    "trial_image_names",
+    "trial_rows",
+    "trials_frame",
+]

@@ -1,0 +1,49 @@
+"""Case images: which stored derivative a public image name stands for (never the DICOM)."""
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+from study.models import Case, Trial
+
+
+def _basename(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def case_image_paths(*, case: Case) -> dict[str, str]:
+    """Stored derivative paths of a case by their public file name (never the DICOM)."""
+    paths = {}
+    for field in (case.display_image, case.preview_image, case.thumbnail_image):
+        if field:
+            paths[_basename(field.name)] = field.name
+    for preset in case.window_presets or []:
+        paths[_basename(preset["path"])] = preset["path"]
+    return paths
+
+
+def case_image_file(*, case: Case, name: str) -> File | None:
+    """The storage file behind a public image name of this case, or None."""
+    path = case_image_paths(case=case).get(name)
+    if path is None:
+        return None
+    return default_storage.open(path) if default_storage.exists(path) else None
+
+
+def trial_image_names(*, trial: Trial) -> dict:
+    """The public image names of a trial's case (preview first, native, presets) and its size;
+    the participant surface turns names into URLs."""
+    case = trial.case
+    return {
+        "preview": _basename(case.preview_image.name) if case.preview_image else None,
+        "display": _basename(case.display_image.name) if case.display_image else None,
+        "presets": [
+            {
+                "name": preset["name"],
+                "label": preset.get("label", preset["name"]),
+                "file": _basename(preset["path"]),
+            }
+            for preset in case.window_presets or []
+        ],
+        "width": case.image_width,
+        "height": case.image_height,
+    }

@@ -1,0 +1,50 @@
+"""Where a participant is: the one step every participant URL leads to, and its progress text."""
+
+from dataclasses import dataclass
+
+from study.models import Participant, Trial
+
+
+@dataclass(frozen=True)
+class Step:
+    """The one page a participant belongs on now; every participant URL redirects here."""
+
+    # consent, declined, screening, ineligible, full, reissued, trial, questionnaire, debrief, done
+    name: str
+    trial: Trial | None = None
+    position: int | None = None
+    total: int | None = None
+
+
+_STATUS_STEPS = {
+    Participant.Status.INVITED: "consent",
+    Participant.Status.DECLINED: "declined",
+    Participant.Status.INELIGIBLE: "ineligible",
+    Participant.Status.STRATUM_FULL: "full",
+    Participant.Status.REISSUED: "reissued",
+    Participant.Status.CONSENTED: "screening",
+    Participant.Status.COMPLETED: "done",
+    Participant.Status.WITHDRAWN: "done",
+}
+
+
+def participant_current_step(*, participant: Participant) -> Step:
+    """The participant's step: the first unanswered trial, else the questionnaire or debrief."""
+    fixed = _STATUS_STEPS.get(participant.status)
+    if fixed is not None:
+        return Step(fixed)
+    trials = participant.trials.order_by("position")
+    total = trials.count()
+    next_trial = trials.filter(response__isnull=True).select_related("case", "advice").first()
+    if next_trial is not None:
+        return Step("trial", trial=next_trial, position=next_trial.position, total=total)
+    if participant.questionnaire_at is None:
+        return Step("questionnaire", total=total)
+    return Step("debrief", total=total)
+
+
+def participant_progress_label(*, trial: Trial, total: int, training_total: int) -> str:
+    """ "Training case 1 of 2" or "Case 3 of 8": test cases are counted after training."""
+    if trial.is_training:
+        return f"Training case {trial.position} of {training_total}"
+    return f"Case {trial.position - training_total} of {total - training_total}"

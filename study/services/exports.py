@@ -1,0 +1,79 @@
+"""Exports: the one place that writes an export of a study's data and records it in the audit
+log, whether a console page, the API, a task or a management command asked for it."""
+
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from django.db import transaction
+
+from study import exports, selectors
+from study.models import Study
+
+from .audit import audit_record
+from .studies import study_design_spec
+
+# The exportable tables: name -> (columns, rows); "bundle" is the zip of all of them.
+_TABLES = {
+    "trials": (selectors.TRIALS_COLUMNS, selectors.trial_rows),
+    "participants": (selectors.PARTICIPANTS_COLUMNS, selectors.participant_rows),
+}
+EXPORT_TABLES = (*_TABLES, "bundle")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    table: str
+    filename: str
+    content_type: str
+    rows: int  # data rows written (for the bundle: trials rows)
+    manifest: dict[str, Any] | None = None  # the bundle's manifest.json
+
+
+@transaction.atomic
+def study_export(
+    *,
+    study: Study,
+    table: str,
+    handle: BinaryIO,
+    actor: Any = None,
+    via: str = "console",
+    allocation_slots: int | None = None,
+) -> ExportResult:
+    """Write one export to the binary ``handle`` (a CSV table streamed row by row, or the zip
+    bundle) and audit it with the row count and where it was asked for (console, cli, api)."""
+    if table not in EXPORT_TABLES:
+        raise ExportError(
+            f"Unknown export table '{table}': choose one of {', '.join(EXPORT_TABLES)}."
+        )
+    if table == "bundle":
+        manifest = exports.bundle_write(
+            study=study,
+            spec=study_design_spec(study=study),
+            handle=handle,
+            allocation_slots=allocation_slots,
+        )
+        rows = next(entry["rows"] for entry in manifest["files"] if entry["file"] == "trials.csv")
+        result = ExportResult(
+            table=table,
+            filename=f"{study.slug}-export.zip",
+            content_type="application/zip",
+            rows=rows,
+            manifest=manifest,
+        )
+    else:
+        columns, row_source = _TABLES[table]
+        rows = -1  # the header is not a row
+        for line in exports.csv_lines(columns, row_source(study=study)):
+            handle.write(line.encode("utf-8"))
+            rows += 1
+        result = ExportResult(
+            table=table, filename=f"{study.slug}-{table}.csv", content_type="text/csv", rows=rows
+        )
+    audit_record(
+        action="export", study=study, actor=actor, detail={"table": table, "rows": rows, "via": via}
+    )
+    return result
