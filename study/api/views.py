@@ -24,10 +24,8 @@ class StudyList(generics.ListAPIView):
     serializer_class = StudySerializer
 
     def get_queryset(self):
-        return (
-            permissions.studies_visible(user=self.request.user)
-            .prefetch_related("arms")
-            .order_by("slug")
+        return selectors.studies_with_arms(
+            studies=permissions.studies_visible(user=self.request.user)
         )
 
 
@@ -36,14 +34,16 @@ class StudyDetail(generics.RetrieveAPIView):
     lookup_field = "slug"
 
     def get_queryset(self):
-        return permissions.studies_visible(user=self.request.user).prefetch_related("arms")
+        return selectors.studies_with_arms(
+            studies=permissions.studies_visible(user=self.request.user)
+        )
 
 
 class StudyCases(generics.ListAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        return _study(self.request, self.kwargs["slug"]).cases.all()
+        return selectors.study_cases(study=_study(self.request, self.kwargs["slug"]))
 
 
 class StudyProgress(APIView):

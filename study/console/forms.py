@@ -6,9 +6,9 @@ refused edit must leave the study exactly as it was.
 
 from django import forms
 
-from study.core import vocabulary
+from study.core import slugs, vocabulary
 from study.models import Arm, DiagnosisOption, Study, StudyMembership
-from study.services.builder import DESIGN_FIELDS, RESERVED_SLUGS
+from study.services.builder import DESIGN_FIELDS
 
 _TEXTAREA = {"rows": 6}
 _STRATUM_PREFIX = "stratum_"
@@ -25,12 +25,17 @@ def _slug_field(label: str, *, max_length: int, help_text: str) -> forms.SlugFie
     )
 
 
+def _study_slug_field(help_text: str) -> forms.CharField:
+    # The shape is study.core.slugs' rule (checked in clean_slug), not a second regex here.
+    return forms.CharField(
+        label="Short name for links (slug)", max_length=slugs.MAX_LENGTH, help_text=help_text
+    )
+
+
 class StudyCreateForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200)
-    slug = _slug_field(
-        "Short name for links (slug)",
-        max_length=60,
-        help_text="Letters, digits, hyphens; used in console addresses and export file names.",
+    slug = _study_slug_field(
+        "Letters, digits, hyphens; used in console addresses and export file names."
     )
     description = forms.CharField(
         label="Description (shown on the information page)",
@@ -39,11 +44,11 @@ class StudyCreateForm(forms.Form):
     )
 
     def clean_slug(self) -> str:
+        # Whether another study has the slug is the service's check; the view shows its refusal.
         slug = self.cleaned_data["slug"]
-        if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(f"“{slug}” is reserved by the console; choose another.")
-        if Study.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(f"“{slug}” is already used by another study.")
+        problem = slugs.slug_problem(slug)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return slug
 
 
@@ -68,11 +73,7 @@ class StudySettingsForm(forms.Form):
     )
 
     title = forms.CharField(label="Title", max_length=200)
-    slug = _slug_field(
-        "Short name for links (slug)",
-        max_length=60,
-        help_text="Used in console addresses and export file names.",
-    )
+    slug = _study_slug_field("Used in console addresses and export file names.")
     description = forms.CharField(
         label="Description (shown on the information page)",
         required=False,
@@ -179,11 +180,12 @@ class StudySettingsForm(forms.Form):
         return dict(vocabulary.STRATIFY_BASES)[self.basis]
 
     def clean_slug(self) -> str:
+        # An unchanged slug is not re-checked (the service checks only a new one); uniqueness is
+        # the service's check, shown by the view.
         slug = self.cleaned_data["slug"]
-        if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(f"“{slug}” is reserved by the console; choose another.")
-        if Study.objects.filter(slug=slug).exclude(pk=self.study.pk).exists():
-            raise forms.ValidationError(f"“{slug}” is already used by another study.")
+        problem = slugs.slug_problem(slug) if slug != self.study.slug else None
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return slug
 
     def clean(self):
@@ -214,6 +216,10 @@ def add_service_error(form: forms.Form, error: Exception) -> None:
     the services, not here, so the page shows their exact message.
     """
     message = str(error)
+    field = getattr(error, "field", None)  # e.g. slugs.SlugError names its field
+    if field in form.fields and not form.fields[field].disabled:
+        form.add_error(field, message)
+        return
     for name in form.fields:
         if message.startswith((f"{name} ", f"{name}:")) and not form.fields[name].disabled:
             form.add_error(name, message)

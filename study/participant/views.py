@@ -42,9 +42,7 @@ def at_step(*names: str):
         @wraps(view)
         @never_cache
         def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
-            participant = get_object_or_404(
-                Participant.objects.select_related("study"), token=token
-            )
+            participant = _participant(token)
             step = selectors.participant_current_step(participant=participant)
             if step.name not in names or (
                 step.name == "trial" and kwargs.get("position") != step.position
@@ -68,6 +66,13 @@ def at_step(*names: str):
         return wrapped
 
     return decorate
+
+
+def _participant(token: str) -> Participant:
+    participant = selectors.participant_by_token(token=token)
+    if participant is None:
+        raise Http404("No such invitation.")
+    return participant
 
 
 def _context(participant: Participant, step: selectors.Step, **extra) -> dict:
@@ -118,7 +123,7 @@ def screening(request, participant, step):
 def trial(request, participant, step, position):
     study = participant.study
     trial = services.trial_show(trial=step.trial)
-    diagnoses = list(study.diagnoses.values_list("code", "label"))
+    diagnoses = selectors.study_diagnoses(study=study)
     label_of = dict(diagnoses)
     reveal_pending = study.read_then_reveal and trial.advice_shown_at is None
     if reveal_pending:
@@ -146,7 +151,6 @@ def trial(request, participant, step, position):
                 form.add_error(None, str(error))
             else:
                 return redirect("participant:entry", participant.token)
-    training_total = participant.trials.filter(is_training=True).count()
     context = _context(
         participant,
         step,
@@ -157,9 +161,7 @@ def trial(request, participant, step, position):
         form=form,
         reveal_pending=reveal_pending,
         advised_label=label_of.get(trial.advice.diagnosis, trial.advice.diagnosis),
-        progress_label=selectors.participant_progress_label(
-            trial=trial, total=step.total, training_total=training_total
-        ),
+        progress_label=selectors.participant_progress_label(trial=trial, total=step.total),
         images=_trial_image_urls(trial),
     )
     return render(request, "participant/trial.html", context)
@@ -194,8 +196,9 @@ def done(request, participant, step):
 
 def image(request: HttpRequest, token: str, position: int, name: str) -> FileResponse:
     """A derivative of a case assigned to this participant; the name carries a content hash."""
-    participant = get_object_or_404(Participant, token=token)
-    trial = get_object_or_404(participant.trials.select_related("case"), position=position)
+    trial = selectors.participant_trial_at(participant=_participant(token), position=position)
+    if trial is None:
+        raise Http404("No such case for this participant.")
     stored = selectors.case_image_file(case=trial.case, name=name)
     if stored is None:
         raise Http404("No such image for this case.")

@@ -12,23 +12,45 @@ from .export_rows import (
     trial_rows,
     trials_frame,
 )
-from .participants import Step, participant_current_step, participant_progress_label
+from .participants import (
+    Step,
+    participant_by_token,
+    participant_current_step,
+    participant_progress_label,
+    participant_trial_at,
+)
 from .progress import CellProgress, stratum_quota_rows, studies_with_counts, study_progress
+from .studies import (
+    RECENT_AUDIT_EVENTS,
+    studies_with_arms,
+    study_audit_events,
+    study_cases,
+    study_design_rows,
+    study_diagnoses,
+)
 
 __all__ = [
     "ALLOCATION_COLUMNS",
     "PARTICIPANTS_COLUMNS",
+    "RECENT_AUDIT_EVENTS",
     "TRIALS_COLUMNS",
     "CellProgress",
     "Step",
     "allocation_rows",
     "case_image_file",
     "case_image_paths",
+    "participant_by_token",
     "participant_current_step",
     "participant_progress_label",
     "participant_rows",
+    "participant_trial_at",
     "stratum_quota_rows",
+    "studies_with_arms",
     "studies_with_counts",
+    "study_audit_events",
+    "study_cases",
+    "study_design_rows",
+    "study_diagnoses",
     "study_progress",
     "trial_image_names",
     "trial_rows",

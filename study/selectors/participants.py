@@ -43,8 +43,19 @@ def participant_current_step(*, participant: Participant) -> Step:
     return Step("debrief", total=total)
 
 
-def participant_progress_label(*, trial: Trial, total: int, training_total: int) -> str:
+def participant_by_token(*, token: str) -> Participant | None:
+    """The participant behind an invitation token (with the study), or None."""
+    return Participant.objects.select_related("study").filter(token=token).first()
+
+
+def participant_trial_at(*, participant: Participant, position: int) -> Trial | None:
+    """The participant's trial at ``position`` (with its case), or None."""
+    return participant.trials.select_related("case").filter(position=position).first()
+
+
+def participant_progress_label(*, trial: Trial, total: int) -> str:
     """ "Training case 1 of 2" or "Case 3 of 8": test cases are counted after training."""
+    training_total = trial.participant.trials.filter(is_training=True).count()
     if trial.is_training:
         return f"Training case {trial.position} of {training_total}"
     return f"Case {trial.position - training_total} of {total - training_total}"

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from study import permissions
-from study.core import allocation, vocabulary
+from study.core import allocation, slugs, vocabulary
 from study.models import Advice, Arm, Case, DiagnosisOption, Study, StudyMembership
 
 from .audit import audit_record
@@ -39,8 +39,6 @@ DESIGN_FIELDS = (
     "stratum_map",
 )
 EDITABLE_FIELDS = TEXT_FIELDS + DESIGN_FIELDS
-# URL words next to a study's slug in the console; a study with one of these slugs is unreachable.
-RESERVED_SLUGS = frozenset({"new"})
 
 DEFAULT_CONSENT_TEXT = """\
 You are invited to take part in a research study on how physicians use diagnostic advice. \
@@ -74,13 +72,15 @@ def _refuse_if_locked(study: Study, what: str) -> None:
 
 
 def _check_slug_free(slug: str, *, study: Study | None = None) -> None:
-    if slug in RESERVED_SLUGS:
-        raise allocation.DesignError(f"slug '{slug}' is reserved by the console; choose another")
+    """The slug rule (study.core.slugs) plus the one part that needs the database: uniqueness."""
+    problem = slugs.slug_problem(slug)
+    if problem is not None:
+        raise slugs.SlugError(problem)
     taken = Study.objects.filter(slug=slug)
     if study is not None:
         taken = taken.exclude(pk=study.pk)
     if taken.exists():
-        raise allocation.DesignError(f"slug '{slug}' is already used by another study")
+        raise slugs.SlugError(slugs.slug_taken_message(slug))
 
 
 def _design_check(study: Study) -> None:

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from study import permissions, services
+from study import permissions, selectors, services
 from study.core import allocation
 from study.models import Study
 
@@ -72,9 +72,7 @@ def study_design(request, study):
         "form": form,
         "can_edit": permissions.study_allows(study=study, user=request.user, action="write"),
         "is_owner": permissions.study_allows(study=study, user=request.user, action="manage"),
-        "arms": study.arms.all(),
-        "diagnoses": study.diagnoses.all(),
-        "memberships": study.memberships.select_related("user").order_by("role", "user"),
+        **selectors.study_design_rows(study=study),
         "member_form": MembershipForm(),
         "design_problem": _design_problem(study),
     }

@@ -23,7 +23,12 @@ def cases(request, study):
                 report = imports.cases_import(study=study, archive=upload, actor=request.user)
             except (imports.ArchiveError, services.StudyStateError) as failure:
                 error = f"{upload.name}: {failure}"
-    context = {"study": study, "cases": study.cases.all(), "report": report, "error": error}
+    context = {
+        "study": study,
+        "cases": selectors.study_cases(study=study),
+        "report": report,
+        "error": error,
+    }
     return render(request, "console/cases.html", context, status=400 if error else 200)
 
 

@@ -12,6 +12,7 @@ from study import exports, permissions, selectors, services
 from study.core import allocation
 
 MAX_ALLOCATION_SLOTS = 2000
+AUDIT_PAGE_EVENTS = 500
 
 
 @login_required
@@ -25,9 +26,11 @@ def study_detail(request, study):
     context = {
         "study": study,
         "progress": selectors.study_progress(study=study),
-        "arms": study.arms.all(),
-        "cases": study.cases.all(),
-        "audit_events": study.audit_events.select_related("actor")[:20],
+        "arms": selectors.study_design_rows(study=study)["arms"],
+        "cases": selectors.study_cases(study=study),
+        "audit_events": selectors.study_audit_events(
+            study=study, limit=selectors.RECENT_AUDIT_EVENTS
+        ),
         "quota_rows": selectors.stratum_quota_rows(study=study),
     }
     return render(request, "console/study_detail.html", context)
@@ -45,7 +48,7 @@ def allocation_table(request, study):
 
 @permissions.study_view()
 def audit_log(request, study):
-    events = study.audit_events.select_related("actor")[:500]
+    events = selectors.study_audit_events(study=study, limit=AUDIT_PAGE_EVENTS)
     return render(request, "console/audit.html", {"study": study, "events": events})
 
 
