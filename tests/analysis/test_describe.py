@@ -53,7 +53,8 @@ def test_wilson_half_width_at_one_half_is_closed_form(n):
 
 def test_wilson_of_no_trials_is_undefined():
     low, high = wilson_interval(k=0, n=0)
-    assert np.isnan(low) and np.isnan(high)
+    assert np.isnan(low)
+    assert np.isnan(high)
 
 
 @given(

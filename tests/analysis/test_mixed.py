@@ -105,7 +105,8 @@ def test_balanced_crossed_lmm_equals_anova_estimators():
     ms_error = (interaction**2).sum() / ((P - 1) * (C - 1))
     var_participant = (ms_participant - ms_error) / C
     var_case = (ms_case - ms_error) / P
-    assert var_participant > 0 and var_case > 0
+    assert var_participant > 0
+    assert var_case > 0
 
     # when
     result = fit_lmm("rating ~ 1 + (1|participant) + (1|case)", data)
@@ -190,7 +191,8 @@ def test_glmm_result_carries_study_terms_odds_ratios_and_diagnostics(accuracy_fi
     assert accuracy_fit.n_obs == 2120
     assert accuracy_fit.n_groups == (("participant", 265), ("case", 8))
     assert accuracy_fit.residual_variance is None
-    assert accuracy_fit.converged and not accuracy_fit.singular
+    assert accuracy_fit.converged
+    assert not accuracy_fit.singular
     assert accuracy_fit.max_abs_gradient < 1e-3
     assert accuracy_fit.warnings == ()
     assert accuracy_fit.aic == pytest.approx(-2 * accuracy_fit.log_likelihood + 2 * 10)

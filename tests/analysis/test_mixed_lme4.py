@@ -128,7 +128,8 @@ def test_log_likelihood_and_information_criteria_agree_with_lme4(model, size):
     assert result.log_likelihood == pytest.approx(lme4["log_likelihood"], abs=0.01)
     assert result.aic == pytest.approx(lme4["aic"], abs=0.02)
     assert result.bic == pytest.approx(lme4["bic"], abs=0.02)
-    assert result.converged and result.singular == lme4["singular"]
+    assert result.converged
+    assert result.singular == lme4["singular"]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -299,9 +299,9 @@ def test_given_a_mixed_archive_when_imported_then_outcomes_review_and_participan
             _assert_no_phi(body, f"case {number} {kind} image")
             left, centre, right = _strip_means(body)
             # Lungs dark, spine bright; a doubly inverted MONOCHROME1 image turns this round.
-            assert centre > left + 20 and centre > right + 20, (
-                f"case {number} {kind}: spine strip {centre:.0f}, lungs {left:.0f}/{right:.0f}"
-            )
+            strips = f"case {number} {kind}: spine strip {centre:.0f}, lungs {left:.0f}/{right:.0f}"
+            assert centre > left + 20, strips
+            assert centre > right + 20, strips
         seen.append(participant.trials.get(position=number).case.code)
         person.get_by_role(
             "group", name=re.compile(r"^How would you rate the quality")

@@ -55,7 +55,8 @@ def _png_text_chunks(data: bytes) -> list[bytes]:
 
 
 def _riff_metadata_chunks(data: bytes) -> list[bytes]:
-    assert data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    assert data[:4] == b"RIFF"
+    assert data[8:12] == b"WEBP"
     chunks, offset = [], 12
     while offset + 8 <= len(data):
         kind = data[offset : offset + 4]
@@ -165,7 +166,8 @@ def test_given_a_whole_participation_then_no_page_header_url_or_image_gives_the_
     for url, response in reachable:
         headers = " ".join(f"{k}: {v}" for k, v in response.headers.items())
         for secret in (other_arm.label, other_arm.persona):
-            assert secret not in url and secret not in headers
+            assert secret not in url
+            assert secret not in headers
         assert not _TELLTALES.search(url)
         assert not _TELLTALES.search(headers)
         if "/image/" in url:
@@ -184,7 +186,8 @@ def test_given_a_whole_participation_then_no_page_header_url_or_image_gives_the_
         assert other_arm.persona not in html
         if response is not debrief:  # the debrief discloses the manipulation, never which case
             assert not _TELLTALES.search(html), (url, _TELLTALES.search(html).group(0))
-        assert "data-case" not in html and "reference" not in url
+        assert "data-case" not in html
+        assert "reference" not in url
     debrief_html = debrief.content.decode()
     assert "deliberately wrong" in debrief_html
     for case in study.cases.all():

@@ -70,7 +70,8 @@ def test_given_answered_trials_when_exported_then_columns_and_codes_follow_data_
     assert first["correct_decision"] == ("true" if accurate else "false")
     assert first["correct_diagnosis"] == ("true" if accurate else "false")
     assert int(first["response_ms"]) >= 0
-    assert first["shown_at"].endswith("Z") and first["answered_at"].endswith("Z")
+    assert first["shown_at"].endswith("Z")
+    assert first["answered_at"].endswith("Z")
     rejected = [r for r in rows if r["participant"] == rejecting.public_id]
     # Gaube 2021 scoring: rejecting is correct exactly for the inaccurate advice.
     assert Counter((r["advice_correct"], r["correct_decision"]) for r in rejected) == {

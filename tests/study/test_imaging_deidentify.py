@@ -132,7 +132,8 @@ def test_no_planted_identifying_value_appears_in_any_stored_byte(phi_upload, phi
 
 def test_preamble_and_file_meta_are_rebuilt(phi_processed):
     data = phi_processed.deidentified_dicom
-    assert data[:128] == b"\x00" * 128 and data[128:132] == b"DICM"
+    assert data[:128] == b"\x00" * 128
+    assert data[128:132] == b"DICM"
     output = stored(phi_processed)
     assert output.file_meta.TransferSyntaxUID == uid.ExplicitVRLittleEndian
     assert output.file_meta.MediaStorageSOPInstanceUID == output.SOPInstanceUID

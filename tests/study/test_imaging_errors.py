@@ -230,8 +230,9 @@ def assert_processed_or_documented_error(data: bytes) -> None:
     try:
         result = dicom_process(data, filename="fuzz.dcm", uid_secret=SECRET)
     except DicomError as error:
-        assert error.code in ERROR_CODES
-        assert str(error).startswith("fuzz.dcm: ")
+        # A fuzzed file may be accepted or refused: pytest.raises cannot say "if it raises".
+        assert error.code in ERROR_CODES  # noqa: PT017
+        assert str(error).startswith("fuzz.dcm: ")  # noqa: PT017
     else:
         assert isinstance(result, ProcessedImage)
 
