@@ -1,5 +1,5 @@
-"""TrustLab analysis: read the DATA.md trials table, describe it, fit the study's mixed models,
-simulate studies, estimate power and write the HTML report.
+"""TrustLab analysis: read the DATA.md trials table, describe it, fit the study's mixed models
+(fit_study), simulate studies, estimate power and render the HTML report.
 
 Rule: pure Python + numpy/scipy/pandas/matplotlib; this package never imports Django (the study
 app calls it, never the reverse). Public names are re-exported here and loaded on first use, so
@@ -14,10 +14,13 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "TRIALS_COLUMNS": "analysis.data",
+    "CODEBOOK": "analysis.codebook",
+    "TRIALS_COLUMNS": "analysis.codebook",
+    "codebook_frame": "analysis.codebook",
     "TrialsError": "analysis.data",
-    "codebook_frame": "analysis.data",
     "load_trials": "analysis.data",
+    "trial_scores": "analysis.data",
+    "trials_sha256": "analysis.data",
     "trials_to_csv": "analysis.data",
     "accuracy_table": "analysis.describe",
     "confidence_table": "analysis.describe",
@@ -26,16 +29,20 @@ _EXPORTS = {
     "response_time_table": "analysis.describe",
     "susceptibility_table": "analysis.describe",
     "wilson_interval": "analysis.describe",
-    "StudyFit": "analysis.models",
-    "fit_accuracy": "analysis.models",
-    "fit_confidence": "analysis.models",
-    "fit_followed": "analysis.models",
-    "fit_model": "analysis.models",
-    "fit_rating": "analysis.models",
-    "study_contrasts": "analysis.models",
+    "StudyFit": "analysis.fits",
+    "fit_accuracy": "analysis.fits",
+    "fit_confidence": "analysis.fits",
+    "fit_followed": "analysis.fits",
+    "fit_model": "analysis.fits",
+    "fit_rating": "analysis.fits",
+    "study_contrasts": "analysis.fits",
+    "StudyAnalysis": "analysis.study",
+    "fit_study": "analysis.study",
     "power_curve": "analysis.power",
     "build_report": "analysis.report",
+    "render_report": "analysis.report",
     "GaubeEffects": "analysis.simulate",
+    "SimulatedPhysician": "analysis.simulate",
     "simulate_trials": "analysis.simulate",
 }
 

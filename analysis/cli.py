@@ -146,44 +146,10 @@ def _fit(args: argparse.Namespace) -> int:
     result = fit.result
     contrasts = study_contrasts(fit)
     if args.json:
+        # The result's own serialisation, plus what the study layer decided around it.
         payload = {
             "model": fit.model,
-            "formula": fit.formula,
-            "n_obs": result.n_obs,
-            "fixed_effects": [
-                {
-                    "term": e.term,
-                    "estimate": e.estimate,
-                    "std_error": e.std_error,
-                    "ci_low": e.ci_low,
-                    "ci_high": e.ci_high,
-                    "z": e.z,
-                    "p": e.p,
-                    **(
-                        {
-                            "odds_ratio": e.odds_ratio,
-                            "or_ci_low": e.or_ci_low,
-                            "or_ci_high": e.or_ci_high,
-                        }
-                        if result.family == "binomial"
-                        else {}
-                    ),
-                }
-                for e in result.fixed_effects
-            ],
-            "random_effects": [
-                {"group": r.group, "variance": r.variance, "sd": r.sd}
-                for r in result.random_effects
-            ],
-            "residual_variance": result.residual_variance,
-            "log_likelihood": result.log_likelihood,
-            "converged": result.converged,
-            # Beyond the contract's keys: what a reader needs to trust the numbers.
-            "family": result.family,
-            "method": result.method,
-            "n_groups": dict(result.n_groups),
-            "singular": result.singular,
-            "warnings": list(result.warnings),
+            **result.to_dict(),
             "notes": list(fit.notes),
             "contrasts": contrasts.to_dict(orient="records"),
         }

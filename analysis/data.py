@@ -9,13 +9,16 @@ the first row by position).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+
+from analysis.codebook import CODEBOOK, TRIALS_COLUMNS, ColumnSpec, codebook_frame
+from analysis.codebook import PARSERS as _PARSERS
+from analysis.codebook import SPECS as _SPECS
+from analysis.codebook import is_missing as _is_missing
 
 __all__ = [
     "CODEBOOK",
@@ -33,59 +36,6 @@ __all__ = [
 _MAX_ROWS_SHOWN = 5
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of the trials table: its DATA.md type, whether it may be empty, and its codes."""
-
-    name: str
-    type: str  # str | int | float | bool | datetime
-    nullable: bool
-    meaning: str
-    codes: tuple[str, ...] = ()
-
-
-CODEBOOK: tuple[ColumnSpec, ...] = (
-    ColumnSpec("study", "str", False, "study slug"),
-    ColumnSpec("participant", "str", False, "pseudonymous participant id (never the token)"),
-    ColumnSpec("stratum", "str", False, "expertise group used for allocation"),
-    ColumnSpec("specialty", "str", False, "e.g. radiology, internal_medicine"),
-    ColumnSpec("training_level", "str", False, "e.g. attending, fellow, resident"),
-    ColumnSpec("years_experience", "int", False, "years since completing medical school"),
-    ColumnSpec("arm", "str", False, "between-subject arm code"),
-    ColumnSpec("advice_source", "str", False, "label shown", ("ai", "human")),
-    ColumnSpec("case", "str", False, "case code"),
-    ColumnSpec("position", "int", False, "1-based order in which the participant saw the case"),
-    ColumnSpec("is_training", "bool", False, "training case (excluded from default analyses)"),
-    ColumnSpec("advice_correct", "bool", False, "the advice shown was the accurate variant"),
-    ColumnSpec("annotation_shown", "bool", False, "a visual annotation accompanied the advice"),
-    ColumnSpec("displayed_confidence", "float", True, "AI confidence shown with the advice"),
-    ColumnSpec("advised_diagnosis", "str", False, "diagnosis code the advice proposed"),
-    ColumnSpec("reference_diagnosis", "str", False, "reference (ground truth) diagnosis code"),
-    ColumnSpec("unaided_diagnosis", "str", True, "read-then-reveal: diagnosis before advice"),
-    ColumnSpec("unaided_confidence", "int", True, "read-then-reveal: confidence before advice"),
-    ColumnSpec("advice_rating", "int", False, "advice quality rating (default scale 1-7)"),
-    ColumnSpec("decision", "str", False, "decision on the advice", ("accept", "modify", "reject")),
-    ColumnSpec("final_diagnosis", "str", False, "participant's final diagnosis code"),
-    ColumnSpec("confidence", "int", False, "confidence in the final diagnosis (default 1-7)"),
-    ColumnSpec("followed_advice", "bool", False, "final_diagnosis equals advised_diagnosis"),
-    ColumnSpec(
-        "correct_decision",
-        "bool",
-        False,
-        "accepted/modified accurate advice, or rejected inaccurate advice (Gaube 2021)",
-    ),
-    ColumnSpec("correct_diagnosis", "bool", False, "final_diagnosis equals reference_diagnosis"),
-    ColumnSpec("response_ms", "int", False, "server-measured time from advice shown to answer"),
-    ColumnSpec("shown_at", "datetime", False, "server timestamp, ISO 8601 UTC"),
-    ColumnSpec("answered_at", "datetime", False, "server timestamp, ISO 8601 UTC"),
-)
-
-# The exact DATA.md order; the study app's export writes its header from this tuple.
-TRIALS_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CODEBOOK)
-
-_SPECS = {spec.name: spec for spec in CODEBOOK}
-
-
 class TrialsError(ValueError):
     """The trials table breaks the DATA.md contract.
 
@@ -96,47 +46,6 @@ class TrialsError(ValueError):
         super().__init__(message)
         self.column = column
         self.rows = rows
-
-
-def codebook_frame(
-    *,
-    rating_range: tuple[int, int] = (1, 7),
-    confidence_range: tuple[int, int] = (1, 7),
-    codes: Mapping[str, Sequence[str]] | None = None,
-) -> pd.DataFrame:
-    """The codebook as a table (column, type, nullable, codes, meaning), in TRIALS_COLUMNS order.
-
-    ``codes`` fills in the study's own codes (e.g. {"stratum": ["radiology", "non_radiology"],
-    "arm": [...], "case": [...]}); they are joined by ";" as DATA.md's list columns are.
-    Fixed contract codes (decision, advice_source, booleans) cannot be overridden.
-    """
-    codes = dict(codes or {})
-    unknown = sorted(set(codes) - set(TRIALS_COLUMNS))
-    if unknown:
-        raise ValueError(f"codes for unknown columns: {', '.join(unknown)}")
-    fixed = sorted(name for name in codes if _SPECS[name].codes or _SPECS[name].type == "bool")
-    if fixed:
-        raise ValueError(f"the contract fixes the codes of: {', '.join(fixed)}")
-    ranges = {
-        "advice_rating": f"{rating_range[0]}-{rating_range[1]}",
-        "confidence": f"{confidence_range[0]}-{confidence_range[1]}",
-        "unaided_confidence": f"{confidence_range[0]}-{confidence_range[1]}",
-    }
-    rows = []
-    for spec in CODEBOOK:
-        listed = ";".join(spec.codes or codes.get(spec.name, ()))
-        if spec.type == "bool":
-            listed = "true;false"
-        rows.append(
-            {
-                "column": spec.name,
-                "type": spec.type,
-                "nullable": spec.nullable,
-                "codes": ranges.get(spec.name, listed),
-                "meaning": spec.meaning,
-            }
-        )
-    return pd.DataFrame(rows, columns=["column", "type", "nullable", "codes", "meaning"])
 
 
 def load_trials(
@@ -250,59 +159,6 @@ def _read(source: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 
 # --- conversion ----------------------------------------------------------------------------------
-
-
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and value == ""
-
-
-def _bool(value: object) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if value == "true":
-        return True
-    if value == "false":
-        return False
-    raise ValueError
-
-
-def _int(value: object) -> int:
-    if isinstance(value, bool | np.bool_):
-        raise ValueError
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        if float(value).is_integer():
-            return int(value)
-        raise ValueError
-    text = str(value)
-    if text.lstrip("+-").isdigit():
-        return int(text)
-    raise ValueError
-
-
-def _float(value: object) -> float:
-    if isinstance(value, bool | np.bool_):
-        raise ValueError
-    return float(value)
-
-
-def _str(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    raise ValueError
-
-
-_PARSERS: dict[str, tuple[Callable[[object], object], str]] = {
-    "bool": (_bool, "not true/false"),
-    "int": (_int, "not an integer"),
-    "float": (_float, "not a number"),
-    "str": (_str, "not text"),
-}
 
 
 def _convert(column: pd.Series, spec: ColumnSpec, label: str, rows: np.ndarray) -> pd.Series:

@@ -1,11 +1,14 @@
-"""Simulated participants, driven through exactly the services the participant pages call."""
+"""Simulated participants, driven through exactly the services the participant pages call.
+
+What they answer is analysis.simulate's one generative model (SimulatedPhysician), trial by
+trial.
+"""
 
 import numpy as np
 from django.db import transaction
 
-from analysis.simulate import GaubeEffects
+from analysis.simulate import GaubeEffects, SimulatedPhysician, case_effects_draw
 from study.models import Study
-from study.simulation import SimulatedPhysician, case_effects_draw
 
 from .invitations import invitations_create
 from .participants import (
@@ -86,7 +89,8 @@ def _participant_simulate(*, participant, specialty, effects, cases, diagnoses, 
             advised_diagnosis=trial.advice.diagnosis,
             reference_diagnosis=trial.case.reference_diagnosis,
             diagnoses=diagnoses,
-            scale_max=min(study.rating_scale_max, study.confidence_scale_max),
+            rating_max=study.rating_scale_max,
+            confidence_max=study.confidence_scale_max,
         )
         response_record(
             trial=trial,

@@ -108,7 +108,7 @@ def test_an_unknown_option_value_is_one_line_and_exit_code_2(trials_csv, capsys)
 def test_analysis_and_its_command_line_never_import_django(trials_csv):
     script = (
         "import sys, contextlib, io\n"
-        "import analysis.report, analysis.power, analysis.simulate, analysis.figures\n"
+        "import analysis.report, analysis.power, analysis.simulate, analysis.report.figures\n"
         "from analysis.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    assert main(['describe', {str(trials_csv)!r}]) == 0\n"

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from analysis import report as report_module
+from analysis import study as study_module
 from analysis.data import trials_sha256
 from analysis.mixed import ModelError
 from analysis.report import build_report
@@ -171,7 +171,7 @@ def test_a_model_that_cannot_be_fitted_is_reported_not_raised(simulated_trials, 
     def refuse(trials, *, model, formula=None, conf_level=0.95):
         raise ModelError(f"{model}: design matrix is rank deficient")
 
-    monkeypatch.setattr(report_module, "fit_model", refuse)
+    monkeypatch.setattr(study_module, "fit_model", refuse)
     page = build_report(simulated_trials, generated_at=WHEN)
     assert page.count("The model could not be fitted:") == 4
     assert "accuracy: design matrix is rank deficient" in page

@@ -1,0 +1,176 @@
+"""The trials table's codebook (DATA.md): every column's name, type, nullability, codes, meaning,
+and how a cell of each type is written.
+
+Rule: the one definition of the contract's columns; the loader, the export's header and the
+codebook file all read it from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CODEBOOK",
+    "PARSERS",
+    "SPECS",
+    "TRIALS_COLUMNS",
+    "ColumnSpec",
+    "codebook_frame",
+    "is_missing",
+]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of the trials table: its DATA.md type, whether it may be empty, and its codes."""
+
+    name: str
+    type: str  # str | int | float | bool | datetime
+    nullable: bool
+    meaning: str
+    codes: tuple[str, ...] = ()
+
+
+CODEBOOK: tuple[ColumnSpec, ...] = (
+    ColumnSpec("study", "str", False, "study slug"),
+    ColumnSpec("participant", "str", False, "pseudonymous participant id (never the token)"),
+    ColumnSpec("stratum", "str", False, "expertise group used for allocation"),
+    ColumnSpec("specialty", "str", False, "e.g. radiology, internal_medicine"),
+    ColumnSpec("training_level", "str", False, "e.g. attending, fellow, resident"),
+    ColumnSpec("years_experience", "int", False, "years since completing medical school"),
+    ColumnSpec("arm", "str", False, "between-subject arm code"),
+    ColumnSpec("advice_source", "str", False, "label shown", ("ai", "human")),
+    ColumnSpec("case", "str", False, "case code"),
+    ColumnSpec("position", "int", False, "1-based order in which the participant saw the case"),
+    ColumnSpec("is_training", "bool", False, "training case (excluded from default analyses)"),
+    ColumnSpec("advice_correct", "bool", False, "the advice shown was the accurate variant"),
+    ColumnSpec("annotation_shown", "bool", False, "a visual annotation accompanied the advice"),
+    ColumnSpec("displayed_confidence", "float", True, "AI confidence shown with the advice"),
+    ColumnSpec("advised_diagnosis", "str", False, "diagnosis code the advice proposed"),
+    ColumnSpec("reference_diagnosis", "str", False, "reference (ground truth) diagnosis code"),
+    ColumnSpec("unaided_diagnosis", "str", True, "read-then-reveal: diagnosis before advice"),
+    ColumnSpec("unaided_confidence", "int", True, "read-then-reveal: confidence before advice"),
+    ColumnSpec("advice_rating", "int", False, "advice quality rating (default scale 1-7)"),
+    ColumnSpec("decision", "str", False, "decision on the advice", ("accept", "modify", "reject")),
+    ColumnSpec("final_diagnosis", "str", False, "participant's final diagnosis code"),
+    ColumnSpec("confidence", "int", False, "confidence in the final diagnosis (default 1-7)"),
+    ColumnSpec("followed_advice", "bool", False, "final_diagnosis equals advised_diagnosis"),
+    ColumnSpec(
+        "correct_decision",
+        "bool",
+        False,
+        "accepted/modified accurate advice, or rejected inaccurate advice (Gaube 2021)",
+    ),
+    ColumnSpec("correct_diagnosis", "bool", False, "final_diagnosis equals reference_diagnosis"),
+    ColumnSpec("response_ms", "int", False, "server-measured time from advice shown to answer"),
+    ColumnSpec("shown_at", "datetime", False, "server timestamp, ISO 8601 UTC"),
+    ColumnSpec("answered_at", "datetime", False, "server timestamp, ISO 8601 UTC"),
+)
+
+# The exact DATA.md order; the study app's export writes its header from this tuple.
+TRIALS_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CODEBOOK)
+
+SPECS: dict[str, ColumnSpec] = {spec.name: spec for spec in CODEBOOK}
+
+
+def codebook_frame(
+    *,
+    rating_range: tuple[int, int] = (1, 7),
+    confidence_range: tuple[int, int] = (1, 7),
+    codes: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """The codebook as a table (column, type, nullable, codes, meaning), in TRIALS_COLUMNS order.
+
+    ``codes`` fills in the study's own codes (e.g. {"stratum": ["radiology", "non_radiology"],
+    "arm": [...], "case": [...]}); they are joined by ";" as DATA.md's list columns are.
+    Fixed contract codes (decision, advice_source, booleans) cannot be overridden.
+    """
+    codes = dict(codes or {})
+    unknown = sorted(set(codes) - set(TRIALS_COLUMNS))
+    if unknown:
+        raise ValueError(f"codes for unknown columns: {', '.join(unknown)}")
+    fixed = sorted(name for name in codes if SPECS[name].codes or SPECS[name].type == "bool")
+    if fixed:
+        raise ValueError(f"the contract fixes the codes of: {', '.join(fixed)}")
+    ranges = {
+        "advice_rating": f"{rating_range[0]}-{rating_range[1]}",
+        "confidence": f"{confidence_range[0]}-{confidence_range[1]}",
+        "unaided_confidence": f"{confidence_range[0]}-{confidence_range[1]}",
+    }
+    rows = []
+    for spec in CODEBOOK:
+        listed = ";".join(spec.codes or codes.get(spec.name, ()))
+        if spec.type == "bool":
+            listed = "true;false"
+        rows.append(
+            {
+                "column": spec.name,
+                "type": spec.type,
+                "nullable": spec.nullable,
+                "codes": ranges.get(spec.name, listed),
+                "meaning": spec.meaning,
+            }
+        )
+    return pd.DataFrame(rows, columns=["column", "type", "nullable", "codes", "meaning"])
+
+
+# --- how DATA.md writes each type: a cell (text or typed value) -> a Python value ---------------
+
+
+def is_missing(value: object) -> bool:
+    """An empty cell: None, NA, NaT, NaN or the empty string."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and value == ""
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    raise ValueError
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool | np.bool_):
+        raise ValueError
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        if float(value).is_integer():
+            return int(value)
+        raise ValueError
+    text = str(value)
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    raise ValueError
+
+
+def _float(value: object) -> float:
+    if isinstance(value, bool | np.bool_):
+        raise ValueError
+    return float(value)
+
+
+def _str(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError
+
+
+# type -> (parser raising ValueError on a bad cell, the problem an error message names)
+PARSERS: dict[str, tuple[Callable[[object], object], str]] = {
+    "bool": (_bool, "not true/false"),
+    "int": (_int, "not an integer"),
+    "float": (_float, "not a number"),
+    "str": (_str, "not text"),
+}
