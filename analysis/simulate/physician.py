@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 
-# --- # --- the model: fixed parts (pure functions of the condition cell) -------------------------
+# --- the model: fixed parts (pure functions of the condition cell) -------------------------------
 
 
 def _by_stratum(radiology: np.ndarray, effects: GaubeEffects, name: str) -> np.ndarray:
@@ -81,7 +81,7 @@ def confidence_mean(
     )
 
 
-# --- # --- the model: one draw of the answers to a batch of trials -------------------------------
+# --- the model: one draw of the answers to a batch of trials -------------------------------------
 
 
 def answers_draw(
@@ -162,7 +162,7 @@ def _other_diagnosis(
     return np.where(count > 0, chosen, reference)
 
 
-# --- # --- the per-trial API (the study app's simulated participants) ----------------------------
+# --- the per-trial API (the study app's simulated participants) ----------------------------------
 
 
 @dataclass(frozen=True)

@@ -122,12 +122,37 @@ def test_the_report_states_the_data_hash_and_the_software(page, simulated_trials
 
 
 def test_the_report_has_model_tables_with_odds_ratios_and_contrasts(page):
-    assert page.count("<h3>") >= 8
-    assert "Correct decision (binomial GLMM)" in page
-    assert "Advice quality rating (LMM, REML)" in page
-    assert '<th scope="col">OR</th>' in page
-    assert '<th scope="col">SE</th>' in page
-    assert page.count("Contrasts: effect of the human (vs AI) label") == 4
+    assert re.findall(r"<h3>(.*?)</h3>", page) == [
+        "Accuracy",
+        "Susceptibility to inaccurate advice",
+        "Advice rating and confidence",
+        "Response times",
+        "Correct decision (binomial GLMM)",
+        "Followed the advice (binomial GLMM)",
+        "Advice quality rating (LMM, REML)",
+        "Confidence in the final diagnosis (LMM, REML)",
+    ]
+    models = page[page.index('id="models"') : page.index('id="methods"')]
+    per_model = [
+        "Fit of the {} model",
+        "Fixed effects ({}), Wald 95% CIs",
+        "Random intercepts (variance, SD)",
+        "Contrasts: effect of the human (vs AI) label",
+    ]
+    scales = {
+        "accuracy": "log-odds; OR: odds ratio",
+        "followed": "log-odds; OR: odds ratio",
+        "rating": "advice rating points",
+        "confidence": "confidence points",
+    }
+    assert re.findall(r"<caption>(.*?)</caption>", models) == [
+        caption.format(model if i == 0 else scale)
+        for model, scale in scales.items()
+        for i, caption in enumerate(per_model)
+    ]
+    # odds ratios only for the two logistic models (fixed effects and contrasts of each)
+    assert page.count('<th scope="col">OR</th>') == 4
+    assert page.count('<th scope="col">SE</th>') == 8
     assert "human vs ai label | stratum=radiology, advice=averaged" in page
 
 

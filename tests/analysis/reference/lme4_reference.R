@@ -1,6 +1,6 @@
 # Reference values for TrustLab's crossed random-intercept models, computed with R lme4.
 #
-# Rule: every number that tests/analysis/test_mixed_lme4.py compares against comes from this script,
+# Rule: every number that tests/analysis/mixed/test_lme4.py compares against comes from this script,
 # run on the committed datasets (make_reference_data.py), never from TrustLab's own output.
 #
 #   Rscript tests/analysis/reference/lme4_reference.R [265x8 1000x20 5000x50]
