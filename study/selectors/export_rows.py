@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
 from django.db.models import Count
 
 from analysis import data as data_contract
@@ -139,8 +140,6 @@ def allocation_rows(
             }
 
 
-def trials_frame(*, study: Study):
+def trials_frame(*, study: Study) -> pd.DataFrame:
     """The trials table as a DataFrame in DATA.md column order (for the analysis package)."""
-    import pandas as pd
-
     return pd.DataFrame(list(trial_rows(study=study)), columns=list(TRIALS_COLUMNS))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from study.core import vocabulary
 from study.models import Participant, Response, Study
@@ -75,6 +75,6 @@ def stratum_quota_rows(*, study: Study) -> list[dict[str, Any]]:
     ]
 
 
-def studies_with_counts(*, studies):
+def studies_with_counts(*, studies: QuerySet[Study]) -> QuerySet[Study]:
     """The console's study list: each study with its participant count in the same query."""
     return studies.annotate(participant_count=Count("participants")).order_by("-created_at")

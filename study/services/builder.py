@@ -10,6 +10,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -18,7 +19,7 @@ from study import permissions
 from study.core import allocation, slugs, vocabulary
 from study.models import Advice, Arm, Case, DiagnosisOption, Study, StudyMembership
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 from .studies import StudyStateError, study_design_spec
 
 # Texts a team may still correct after the first enrolment: they are not part of the design.
@@ -138,7 +139,7 @@ def study_create(
     *,
     title: str,
     slug: str,
-    owner: Any,
+    owner: AbstractBaseUser,
     description: str = "",
     consent_text: str = DEFAULT_CONSENT_TEXT,
     debrief_text: str = DEFAULT_DEBRIEF_TEXT,
@@ -176,7 +177,7 @@ def study_create(
 
 
 @transaction.atomic
-def study_design_update(*, study: Study, actor: Any, **fields: Any) -> Study:
+def study_design_update(*, study: Study, actor: Actor, **fields: Any) -> Study:
     """Change study settings; design fields only while no participant has enrolled."""
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
     if unknown:
@@ -207,7 +208,7 @@ _ARM_FIELDS = ("code", "advice_source", "label", "persona", "weight")
 def arm_save(
     *,
     study: Study,
-    actor: Any,
+    actor: Actor,
     code: str,
     advice_source: str,
     label: str,
@@ -259,7 +260,7 @@ def arm_save(
 
 
 @transaction.atomic
-def arm_delete(*, arm: Arm, actor: Any) -> None:
+def arm_delete(*, arm: Arm, actor: Actor) -> None:
     study = Study.objects.select_for_update().get(pk=arm.study_id)
     _refuse_if_locked(study, "arms")
     code = arm.code
@@ -290,7 +291,7 @@ def _refuse_if_used(study: Study, code: str, what: str) -> None:
 def diagnosis_save(
     *,
     study: Study,
-    actor: Any,
+    actor: Actor,
     code: str,
     label: str,
     position: int = 0,
@@ -331,7 +332,7 @@ def diagnosis_save(
 
 
 @transaction.atomic
-def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Any) -> None:
+def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Actor) -> None:
     study = Study.objects.select_for_update().get(pk=diagnosis.study_id)
     _refuse_if_locked(study, "diagnosis options")
     _refuse_if_used(study, diagnosis.code, "deleted")
@@ -341,7 +342,7 @@ def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Any) -> None:
 
 
 @transaction.atomic
-def membership_add(*, study: Study, actor: Any, username: str, role: str) -> StudyMembership:
+def membership_add(*, study: Study, actor: Actor, username: str, role: str) -> StudyMembership:
     """Give an existing account a role in the study; only an owner may."""
     if not permissions.study_allows(study=study, user=actor, action=permissions.MANAGE):
         raise PermissionDenied("Only an owner of the study can add members.")

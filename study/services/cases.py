@@ -11,7 +11,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from study.core.imaging import ProcessedImage
 from study.models import Advice, Case, Study
+
+from .audit import Actor
 
 _PRESET_LABELS = {"default": "Default", "soft": "Lower contrast", "bone": "Higher contrast"}
 
@@ -50,7 +53,7 @@ def _store(folder: str, content: bytes, suffix: str) -> str:
     return name
 
 
-def case_image_attach(*, case: Case, processed) -> Case:
+def case_image_attach(*, case: Case, processed: ProcessedImage) -> Case:
     """Store the de-identified DICOM and its derivatives and point the case at them."""
     case.dicom_file.name = _store("dicom", processed.deidentified_dicom, ".dcm")
     case.display_image.name = _store("display", processed.display_png, ".png")
@@ -72,7 +75,9 @@ def case_image_attach(*, case: Case, processed) -> Case:
 
 
 @transaction.atomic
-def case_create(*, study: Study, case_input: CaseInput, processed=None) -> Case:
+def case_create(
+    *, study: Study, case_input: CaseInput, processed: ProcessedImage | None = None
+) -> Case:
     diagnoses = set(study.diagnoses.values_list("code", flat=True))
     for field, code in (
         ("reference_diagnosis", case_input.reference_diagnosis),
@@ -108,7 +113,7 @@ def case_create(*, study: Study, case_input: CaseInput, processed=None) -> Case:
 
 
 @transaction.atomic
-def case_review_confirm(*, case: Case, actor=None, note: str = "") -> Case:
+def case_review_confirm(*, case: Case, actor: Actor = None, note: str = "") -> Case:
     """A researcher looked at the image and found no burned-in identifying text."""
     from .audit import audit_record
 

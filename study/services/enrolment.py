@@ -6,13 +6,13 @@ from django.db import transaction
 
 from study.models import Participant, Study
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 from .invitations import invitations_create
 from .studies import StudyStateError, study_strata
 
 
 @transaction.atomic
-def self_enrolment_enable(*, study: Study, actor=None) -> Study:
+def self_enrolment_enable(*, study: Study, actor: Actor = None) -> Study:
     study = Study.objects.select_for_update().get(pk=study.pk)
     if study.self_enrolment_token is None:
         study.self_enrolment_token = secrets.token_urlsafe(16)
@@ -22,7 +22,7 @@ def self_enrolment_enable(*, study: Study, actor=None) -> Study:
 
 
 @transaction.atomic
-def self_enrolment_disable(*, study: Study, actor=None) -> Study:
+def self_enrolment_disable(*, study: Study, actor: Actor = None) -> Study:
     study = Study.objects.select_for_update().get(pk=study.pk)
     if study.self_enrolment_token is not None:
         study.self_enrolment_token = None
@@ -32,7 +32,9 @@ def self_enrolment_disable(*, study: Study, actor=None) -> Study:
 
 
 @transaction.atomic
-def stratum_quotas_set(*, study: Study, quotas: dict[str, int | None], actor=None) -> Study:
+def stratum_quotas_set(
+    *, study: Study, quotas: dict[str, int | None], actor: Actor = None
+) -> Study:
     """Set the maximum enrolments per stratum; None or a missing stratum means no limit."""
     study = Study.objects.select_for_update().get(pk=study.pk)
     strata = set(study_strata(study=study))

@@ -9,7 +9,7 @@ from django.db import transaction
 from study import exports, selectors
 from study.models import Study
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 from .studies import study_design_spec
 
 # The exportable tables: name -> (columns, rows); "bundle" is the zip of all of them.
@@ -39,7 +39,7 @@ def study_export(
     study: Study,
     table: str,
     handle: BinaryIO,
-    actor: Any = None,
+    actor: Actor = None,
     via: str = "console",
     allocation_slots: int | None = None,
 ) -> ExportResult:

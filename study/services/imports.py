@@ -15,7 +15,7 @@ from study.core import imaging
 from study.core.manifest import ManifestError, ManifestProblem, manifest_parse
 from study.models import Study
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 from .cases import AdviceInput, CaseInput, case_create, imaging_uid_secret
 from .studies import StudyStateError
 
@@ -101,7 +101,7 @@ def _annotation_problem(annotation: dict | None, width: int, height: int) -> str
     return None
 
 
-def cases_import(*, study: Study, archive: BinaryIO, actor=None) -> ImportReport:
+def cases_import(*, study: Study, archive: BinaryIO, actor: Actor = None) -> ImportReport:
     if study.status != Study.Status.DRAFT:
         # After opening, a new case could reach participants before its burned-in review.
         raise StudyStateError(

@@ -1,13 +1,12 @@
 """Invitations: participants created with an unguessable link token and a public id."""
 
 import secrets
-from typing import Any
 
 from django.db import transaction
 
 from study.models import Participant, Study
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 
 MAX_INVITATIONS = 10_000
 
@@ -17,7 +16,7 @@ def new_public_id() -> str:
 
 
 @transaction.atomic
-def invitations_create(*, study: Study, count: int, actor: Any = None) -> list[Participant]:
+def invitations_create(*, study: Study, count: int, actor: Actor = None) -> list[Participant]:
     if not 1 <= count <= MAX_INVITATIONS:
         raise ValueError(f"count must be between 1 and 10000, got {count}")
     participants = [

@@ -10,7 +10,7 @@ from django.utils import timezone
 from study.core import allocation, vocabulary
 from study.models import Advice, Participant, Response, StratumCounter, Study, Trial
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 from .studies import StudyStateError, study_design_spec, study_lock_design
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed by hand
@@ -261,7 +261,7 @@ def participant_complete(*, participant: Participant, withdraw: bool) -> Partici
 
 
 @transaction.atomic
-def participant_withdraw(*, participant: Participant, actor=None) -> Participant:
+def participant_withdraw(*, participant: Participant, actor: Actor = None) -> Participant:
     """Withdrawal at any time (e.g. by e-mail to the team): data is kept but never exported."""
     participant = _locked(participant)
     if participant.status == Participant.Status.WITHDRAWN:

@@ -1,13 +1,11 @@
 """The analysis report of a study's current data, recorded in the audit log."""
 
-from typing import Any
-
 from django.db import transaction
 
 from study import selectors
 from study.models import Study
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 
 
 class ReportUnavailable(ValueError):
@@ -15,7 +13,7 @@ class ReportUnavailable(ValueError):
 
 
 @transaction.atomic
-def study_report(*, study: Study, actor: Any = None) -> str:
+def study_report(*, study: Study, actor: Actor = None) -> str:
     """Fit the study's models on its current trials table and render the HTML report."""
     from analysis.report import build_report  # matplotlib and the models load on first use
 

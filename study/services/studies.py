@@ -9,7 +9,7 @@ from django.utils import timezone
 from study.core import allocation, vocabulary
 from study.models import StratumCounter, Study
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 
 
 class StudyStateError(Exception):
@@ -40,7 +40,7 @@ def study_strata(*, study: Study) -> list[str]:
 
 
 @transaction.atomic
-def study_open(*, study: Study, actor=None) -> Study:
+def study_open(*, study: Study, actor: Actor = None) -> Study:
     """Start recruiting: the design must be feasible and every case ready for participants."""
     study = Study.objects.select_for_update().get(pk=study.pk)
     if study.status == Study.Status.RECRUITING:
@@ -75,7 +75,7 @@ def study_open(*, study: Study, actor=None) -> Study:
 
 
 @transaction.atomic
-def study_close(*, study: Study, actor=None) -> Study:
+def study_close(*, study: Study, actor: Actor = None) -> Study:
     study = Study.objects.select_for_update().get(pk=study.pk)
     study.status = Study.Status.CLOSED
     study.save(update_fields=["status"])
