@@ -1,0 +1,36 @@
+"""Steps of building a study in the console, shared by the builder tests."""
+
+from study import demo, services
+from study.console.forms import study_settings_initial
+from study.models import Study
+
+
+def settings_post(study: Study, **changes) -> dict:
+    """The settings form as the browser posts it: every field, an unchecked box left out."""
+    data = {**study_settings_initial(study), **changes}
+    return {
+        name: "" if value is None else str(value)
+        for name, value in data.items()
+        if value is not False
+    }
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def add_demo_cases(study: Study) -> None:
+    for position, item in enumerate(demo.CASES, start=1):
+        services.case_create(
+            study=study,
+            case_input=services.CaseInput(
+                code=item.code,
+                vignette=item.vignette,
+                reference_diagnosis=item.reference_diagnosis,
+                accurate=services.AdviceInput(item.accurate_findings, item.reference_diagnosis),
+                inaccurate=services.AdviceInput(
+                    item.inaccurate_findings, item.inaccurate_diagnosis
+                ),
+                position=position,
+            ),
+        )
