@@ -8,9 +8,11 @@ may not see is answered as if it did not exist (404), so slugs cannot be probed.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Final, Literal
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,11 +20,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from study.models import Study, StudyMembership
 
 Role = StudyMembership.Role
+# Who asks: a signed-in account, the anonymous user of a request, or None (no one signed in).
+Actor = AbstractBaseUser | AnonymousUser | None
 # What each role may do, from least to most.
-READ = "read"
-WRITE = "write"
-MANAGE = "manage"
-_ALLOWED: dict[str, frozenset[str]] = {
+Action = Literal["read", "write", "manage"]
+READ: Final = "read"
+WRITE: Final = "write"
+MANAGE: Final = "manage"
+_ALLOWED: dict[str, frozenset[Action]] = {
     Role.VIEWER: frozenset({READ}),
     Role.COLLABORATOR: frozenset({READ, WRITE}),
     Role.OWNER: frozenset({READ, WRITE, MANAGE}),
@@ -30,7 +35,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
 NOT_FOUND = "No such study for this account."
 
 
-def study_role(*, study: Study, user: Any) -> str | None:
+def study_role(*, study: Study, user: Actor) -> str | None:
     """The user's role in the study (a superuser counts as owner), or None for no access."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
@@ -43,13 +48,13 @@ def study_role(*, study: Study, user: Any) -> str | None:
     )
 
 
-def study_allows(*, study: Study, user: Any, action: str) -> bool:
+def study_allows(*, study: Study, user: Actor, action: Action) -> bool:
     """Whether the user may ``action`` (READ, WRITE or MANAGE) this study."""
     role = study_role(study=study, user=user)
     return role is not None and action in _ALLOWED[role]
 
 
-def study_require(*, study: Study, user: Any, action: str) -> str:
+def study_require(*, study: Study, user: Actor, action: Action) -> str:
     """The user's role when it allows ``action``; otherwise Http404 for a study the user cannot
     see, PermissionDenied (403) for one the user sees but may not change."""
     role = study_role(study=study, user=user)
@@ -62,7 +67,7 @@ def study_require(*, study: Study, user: Any, action: str) -> str:
     return role
 
 
-def studies_visible(*, user: Any) -> QuerySet[Study]:
+def studies_visible(*, user: Actor) -> QuerySet[Study]:
     """Every study the user may see."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Study.objects.none()
@@ -71,7 +76,7 @@ def studies_visible(*, user: Any) -> QuerySet[Study]:
     return Study.objects.filter(memberships__user=user)
 
 
-def study_for_user(*, slug: str, user: Any, action: str = READ) -> Study:
+def study_for_user(*, slug: str, user: Actor, action: Action = READ) -> Study:
     """The study by slug, checked for ``action``: Http404 when it is not visible."""
     study = studies_visible(user=user).filter(slug=slug).first()
     if study is None:
@@ -81,13 +86,14 @@ def study_for_user(*, slug: str, user: Any, action: str = READ) -> Study:
 
 
 def study_view(
-    action: str = READ, *, write_on_post: bool = False
+    action: Action = READ, *, write_on_post: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A console view of one study: login required, the study loaded from the URL's ``slug``
     and checked for ``action`` (or WRITE for a POST when ``write_on_post``), then passed to the
     view as ``study`` in place of the slug, with the user's role as ``request.study_role``."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        # Any: the view's further URL arguments, whatever its route's converters produce.
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:

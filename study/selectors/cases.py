@@ -1,9 +1,25 @@
 """Case images: which stored derivative a public image name stands for (never the DICOM)."""
 
+from typing import TypedDict
+
 from django.core.files import File
 from django.core.files.storage import default_storage
 
 from study.models import Case, Trial
+
+
+class ImagePreset(TypedDict):
+    name: str
+    label: str
+    file: str
+
+
+class TrialImages(TypedDict):
+    preview: str | None
+    display: str | None
+    presets: list[ImagePreset]
+    width: int | None
+    height: int | None
 
 
 def _basename(path: str) -> str:
@@ -29,7 +45,7 @@ def case_image_file(*, case: Case, name: str) -> File | None:
     return default_storage.open(path) if default_storage.exists(path) else None
 
 
-def trial_image_names(*, trial: Trial) -> dict:
+def trial_image_names(*, trial: Trial) -> TrialImages:
     """The public image names of a trial's case (preview first, native, presets) and its size;
     the participant surface turns names into URLs."""
     case = trial.case

@@ -5,7 +5,6 @@ come from analysis.data.trial_scores, the one definition the analysis also check
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 from django.db.models import Count
@@ -31,12 +30,16 @@ PARTICIPANTS_COLUMNS = (
 )
 ALLOCATION_COLUMNS = ("stratum", "slot", "arm", "case_order", "inaccurate_cases", "participant")
 
+# One row of an export table by column name; None is a missing value (an empty CSV cell).
+ExportCell = str | int | float | bool | None
+ExportRow = dict[str, ExportCell]
+
 
 def _iso(value: datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value else ""
 
 
-def trial_rows(*, study: Study, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+def trial_rows(*, study: Study, chunk_size: int = 2000) -> Iterator[ExportRow]:
     """One row per answered trial of non-withdrawn participants, streamed in chunks."""
     trials = (
         Trial.objects.filter(participant__study=study, response__isnull=False)
@@ -91,7 +94,7 @@ def trial_rows(*, study: Study, chunk_size: int = 2000) -> Iterator[dict[str, An
         }
 
 
-def participant_rows(*, study: Study) -> Iterator[dict[str, Any]]:
+def participant_rows(*, study: Study) -> Iterator[ExportRow]:
     participants = (
         study.participants.filter(slot__isnull=False)
         .exclude(status=Participant.Status.WITHDRAWN)
@@ -120,7 +123,7 @@ def participant_rows(*, study: Study) -> Iterator[dict[str, Any]]:
 
 def allocation_rows(
     *, study: Study, spec: allocation.DesignSpec, n_slots: int
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[ExportRow]:
     """The allocation table, printable before the study starts; taken slots name the participant."""
     taken = {
         (p["stratum"], p["slot"]): p["public_id"]

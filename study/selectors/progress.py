@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from statistics import median
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django.db.models import Count, Q, QuerySet
 
@@ -20,7 +20,27 @@ class CellProgress:
     in_progress: int
 
 
-def study_progress(*, study: Study) -> dict[str, Any]:
+class StudyProgressCounts(TypedDict):
+    invited: int
+    declined: int
+    ineligible: int
+    enrolled: int
+    completed: int
+    withdrawn: int
+    in_progress: int
+    cells: list[CellProgress]
+    dropout: int
+    median_minutes: float | None
+    answered_trials: int
+
+
+class StratumQuotaRow(TypedDict):
+    stratum: str
+    enrolled: int
+    quota: int | None
+
+
+def study_progress(*, study: Study) -> StudyProgressCounts:
     participants = study.participants.all()
     counts: dict[str, Any] = participants.aggregate(
         invited=Count("id"),
@@ -63,10 +83,10 @@ def study_progress(*, study: Study) -> dict[str, Any]:
     counts["dropout"] = counts["enrolled"] - counts["completed"] - counts["in_progress"]
     counts["median_minutes"] = round(median(durations) / 60, 1) if durations else None
     counts["answered_trials"] = Response.objects.filter(trial__participant__study=study).count()
-    return counts
+    return cast(StudyProgressCounts, counts)  # now with every key of StudyProgressCounts
 
 
-def stratum_quota_rows(*, study: Study) -> list[dict[str, Any]]:
+def stratum_quota_rows(*, study: Study) -> list[StratumQuotaRow]:
     """Per stratum: enrolments so far (slots taken) and the quota, if any."""
     taken = dict(study.stratum_counters.values_list("stratum", "next_slot"))
     return [

@@ -1,12 +1,18 @@
 """What the console and the API show of a study: its arms, diagnoses, cases, team and audit log."""
 
-from typing import Any
+from typing import TypedDict
 
 from django.db.models import QuerySet
 
-from study.models import AuditEvent, Case, Study
+from study.models import Arm, AuditEvent, Case, DiagnosisOption, Study, StudyMembership
 
 RECENT_AUDIT_EVENTS = 20
+
+
+class DesignRows(TypedDict):
+    arms: list[Arm]
+    diagnoses: list[DiagnosisOption]
+    memberships: list[StudyMembership]
 
 
 def study_cases(*, study: Study) -> QuerySet[Case]:
@@ -23,7 +29,7 @@ def study_audit_events(*, study: Study, limit: int) -> list[AuditEvent]:
     return list(study.audit_events.select_related("actor")[:limit])
 
 
-def study_design_rows(*, study: Study) -> dict[str, Any]:
+def study_design_rows(*, study: Study) -> DesignRows:
     """The rows of the builder's design page: arms, diagnosis options and the team."""
     return {
         "arms": list(study.arms.all()),

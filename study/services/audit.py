@@ -2,13 +2,8 @@
 
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
-
 from study.models import AuditEvent, Participant, Study
-
-# Who did it: a console user; anonymous or None (the system, a participant) is stored as no actor.
-Actor = AbstractBaseUser | AnonymousUser | None
+from study.permissions import Actor  # who did it; the other services import it from here
 
 
 def audit_record(
@@ -17,8 +12,10 @@ def audit_record(
     study: Study | None = None,
     actor: Actor = None,
     participant: Participant | None = None,
+    # Any: the detail is free-form JSON (counts, codes, lists of field names) per action.
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    """An anonymous or missing actor (the system, a participant) is stored as no actor."""
     return AuditEvent.objects.create(
         study=study,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -7,7 +7,7 @@ Every write is audited with the fields it changed.
 
 import dataclasses
 import secrets
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -40,6 +40,10 @@ DESIGN_FIELDS = (
     "stratum_map",
 )
 EDITABLE_FIELDS = TEXT_FIELDS + DESIGN_FIELDS
+
+# The codes of Arm.Source and StudyMembership.Role (tests/test_typing.py keeps them equal).
+AdviceSource = Literal["ai", "human"]
+MemberRole = Literal["owner", "collaborator", "viewer"]
 
 DEFAULT_CONSENT_TEXT = """\
 You are invited to take part in a research study on how physicians use diagnostic advice. \
@@ -176,6 +180,7 @@ def study_create(
     return study
 
 
+# Any: the settings differ in type (texts, counts, a seed, a flag, the stratum map).
 @transaction.atomic
 def study_design_update(*, study: Study, actor: Actor, **fields: Any) -> Study:
     """Change study settings; design fields only while no participant has enrolled."""
@@ -210,7 +215,7 @@ def arm_save(
     study: Study,
     actor: Actor,
     code: str,
-    advice_source: str,
+    advice_source: AdviceSource,
     label: str,
     persona: str = "",
     weight: int = 1,
@@ -342,7 +347,9 @@ def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Actor) -> None:
 
 
 @transaction.atomic
-def membership_add(*, study: Study, actor: Actor, username: str, role: str) -> StudyMembership:
+def membership_add(
+    *, study: Study, actor: Actor, username: str, role: MemberRole
+) -> StudyMembership:
     """Give an existing account a role in the study; only an owner may."""
     if not permissions.study_allows(study=study, user=actor, action=permissions.MANAGE):
         raise PermissionDenied("Only an owner of the study can add members.")

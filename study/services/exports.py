@@ -2,7 +2,7 @@
 log, whether a console page, the API, a task or a management command asked for it."""
 
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any, Literal
 
 from django.db import transaction
 
@@ -18,6 +18,9 @@ _TABLES = {
     "participants": (selectors.PARTICIPANTS_COLUMNS, selectors.participant_rows),
 }
 EXPORT_TABLES = (*_TABLES, "bundle")
+# The same names as a type (tests/test_typing.py keeps them equal), and where an export is asked.
+ExportTable = Literal["trials", "participants", "bundle"]
+ExportVia = Literal["console", "cli", "api"]
 
 
 class ExportError(ValueError):
@@ -30,17 +33,17 @@ class ExportResult:
     filename: str
     content_type: str
     rows: int  # data rows written (for the bundle: trials rows)
-    manifest: dict[str, Any] | None = None  # the bundle's manifest.json
+    manifest: dict[str, Any] | None = None  # the bundle's manifest.json (nested JSON)
 
 
 @transaction.atomic
 def study_export(
     *,
     study: Study,
-    table: str,
-    handle: BinaryIO,
+    table: ExportTable,
+    handle: IO[bytes],
     actor: Actor = None,
-    via: str = "console",
+    via: ExportVia = "console",
     allocation_slots: int | None = None,
 ) -> ExportResult:
     """Write one export to the binary ``handle`` (a CSV table streamed row by row, or the zip

@@ -7,7 +7,7 @@ an outcome. Archives are read in memory; nothing of the original upload is writt
 
 import zipfile
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO
 
 from django.db import transaction
 
@@ -101,7 +101,7 @@ def _annotation_problem(annotation: dict | None, width: int, height: int) -> str
     return None
 
 
-def cases_import(*, study: Study, archive: BinaryIO, actor: Actor = None) -> ImportReport:
+def cases_import(*, study: Study, archive: IO[bytes], actor: Actor = None) -> ImportReport:
     if study.status != Study.Status.DRAFT:
         # After opening, a new case could reach participants before its burned-in review.
         raise StudyStateError(

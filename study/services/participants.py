@@ -3,6 +3,7 @@
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -220,8 +221,9 @@ def _counter_locked(*, study: Study, stratum: str) -> StratumCounter:
     return StratumCounter.objects.select_for_update().get(study=study, stratum=stratum)
 
 
+# Any: the answers are the questionnaire's free-form JSON (texts, numbers, flags).
 @transaction.atomic
-def questionnaire_record(*, participant: Participant, answers: dict) -> Participant:
+def questionnaire_record(*, participant: Participant, answers: dict[str, Any]) -> Participant:
     participant = _locked(participant)
     if participant.questionnaire_at is not None:
         return participant

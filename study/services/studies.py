@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -83,7 +84,8 @@ def study_close(*, study: Study, actor: Actor = None) -> Study:
     return study
 
 
-def study_design_document(*, study: Study) -> dict:
+# Any: a JSON document of mixed values (numbers, flags, texts, nested lists and maps).
+def study_design_document(*, study: Study) -> dict[str, Any]:
     """Everything a participant's experience depends on, as plain data, for the design hash:
     the allocation design plus arms, labels, scales, strata, diagnoses and every case's content."""
     cases = study.cases.prefetch_related("advice").order_by("position", "code")

@@ -31,7 +31,7 @@ def study_simulate(
     rng: np.random.Generator,
     radiology_share: float = 138 / 265,
     effects: GaubeEffects | None = None,
-) -> dict:
+) -> dict[str, int]:
     if study.status != Study.Status.RECRUITING:
         raise StudyStateError(f"Study '{study.slug}' is not recruiting; open it first.")
     effects = effects or GaubeEffects()
