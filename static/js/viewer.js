@@ -3,7 +3,9 @@
 (function () {
   "use strict";
   var started = performance.now();
-  var interactions = 0;
+  // Viewer actions by kind, posted with the answer (export columns viewer_<kind>).
+  var counts = { zoom: 0, pan: 0, window: 0, invert: 0, fullscreen: 0 };
+  function count(kind) { counts[kind]++; }
   // Time the page was actually visible (a tab in the background does not count).
   var visibleMs = 0;
   var visibleSince = document.visibilityState === "visible" ? started : null;
@@ -31,7 +33,7 @@
       if (scale === 1) { x = 0; y = 0; }
       // Beyond 1.5x the preview is too coarse: switch to the native-resolution rendering once.
       if (scale > 1.5 && full && !upgraded && !viewer.dataset.presetChosen) { img.src = full; upgraded = true; }
-      interactions++;
+      count("zoom");
       apply();
     }
     viewer.querySelectorAll("[data-zoom]").forEach(function (button) {
@@ -39,7 +41,7 @@
         var kind = button.getAttribute("data-zoom");
         if (kind === "in") zoom(1.5);
         else if (kind === "out") zoom(1 / 1.5);
-        else { scale = 1; x = 0; y = 0; interactions++; apply(); }
+        else { scale = 1; x = 0; y = 0; count("zoom"); apply(); }
       });
     });
     viewer.querySelectorAll("[data-preset]").forEach(function (button) {
@@ -47,7 +49,7 @@
         img.src = button.getAttribute("data-preset");
         viewer.dataset.presetChosen = "1";
         viewer.querySelectorAll("[data-preset]").forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
-        interactions++;
+        count("window");
       });
     });
     stage.addEventListener("wheel", function (event) {
@@ -67,18 +69,18 @@
       y = drag.y + (event.clientY - drag.py);
       apply();
     });
-    stage.addEventListener("pointerup", function () { if (drag) interactions++; drag = null; });
+    stage.addEventListener("pointerup", function () { if (drag) count("pan"); drag = null; });
     stage.addEventListener("keydown", function (event) {
       var step = 40, handled = true;
       if (event.key === "+" || event.key === "=") zoom(1.5);
       else if (event.key === "-") zoom(1 / 1.5);
-      else if (event.key === "0") { if (scale !== 1) interactions++; scale = 1; x = 0; y = 0; }
+      else if (event.key === "0") { if (scale !== 1) count("zoom"); scale = 1; x = 0; y = 0; }
       else if (scale > 1 && event.key === "ArrowLeft") x += step;
       else if (scale > 1 && event.key === "ArrowRight") x -= step;
       else if (scale > 1 && event.key === "ArrowUp") y += step;
       else if (scale > 1 && event.key === "ArrowDown") y -= step;
       else handled = false;
-      if (handled && event.key.indexOf("Arrow") === 0) interactions++;
+      if (handled && event.key.indexOf("Arrow") === 0) count("pan");
       if (handled) { event.preventDefault(); apply(); }
     });
   }
@@ -86,16 +88,28 @@
   document.querySelectorAll("[data-viewer]").forEach(setupViewer);
 
   var form = document.querySelector("[data-trial-form]");
+  // Accepting the advice means its diagnosis is the final one: choose it for the participant.
+  var card = document.querySelector("[data-advised]");
+  var advised = card && card.getAttribute("data-advised");
+  var finalChoice = form && form.querySelector("[name=final_diagnosis]");
+  if (advised && finalChoice) {
+    form.querySelectorAll("[name=decision]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (radio.checked && radio.value === "accept") finalChoice.value = advised;
+      });
+    });
+  }
   if (form) {
     form.addEventListener("submit", function () {
       var now = performance.now();
       if (visibleSince !== null) { visibleMs += now - visibleSince; visibleSince = now; }
-      // view: time the page was visible; response: time from page load to the answer.
+      // active: time the page was visible; response: time from page load to the answer.
       var fields = {
-        client_view_ms: Math.round(visibleMs),
+        client_active_ms: Math.round(visibleMs),
         client_response_ms: Math.round(now - started),
-        viewer_interactions: interactions
+        viewer_interactions: Object.keys(counts).reduce(function (sum, kind) { return sum + counts[kind]; }, 0)
       };
+      Object.keys(counts).forEach(function (kind) { fields["viewer_" + kind] = counts[kind]; });
       Object.keys(fields).forEach(function (name) {
         var input = form.querySelector("[name=" + name + "]");
         if (input) input.value = fields[name];

@@ -41,6 +41,18 @@ class Participant(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     questionnaire = models.JSONField(default=dict, blank=True)
     completion_code = models.CharField(max_length=20, blank=True)
+    # The design version (DesignVersion.version) the participant was enrolled under.
+    design_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Simulated (the simulate command, bots): never mixed into exports unless asked for.
+    synthetic = models.BooleanField(default=False)
+    # Last time the participant's session did anything (for "abandoned" after inactivity).
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawal: what is kept is the fact, the time, the step and who asked (DESIGN.md).
+    withdrawn_step = models.CharField(max_length=20, blank=True)
+    withdrawn_by = models.CharField(max_length=12, blank=True)  # participant | researcher
+    withdrawal_reason = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)  # a panel's participant id
 
     class Meta:
         ordering = ["study", "invited_at", "id"]
@@ -104,9 +116,16 @@ class Response(models.Model):
     confidence = models.PositiveSmallIntegerField()
     confidence_scale_max = models.PositiveSmallIntegerField()
     answered_at = models.DateTimeField()
-    client_view_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Client-measured: time the page was visible and active, and advice shown -> submit.
+    client_active_ms = models.PositiveIntegerField(null=True, blank=True)
     client_response_ms = models.PositiveIntegerField(null=True, blank=True)
-    viewer_interactions = models.PositiveIntegerField(null=True, blank=True)
+    timing_flag = models.CharField(max_length=20, blank=True)  # why a client time was dropped
+    viewer_interactions = models.PositiveIntegerField(null=True, blank=True)  # all kinds
+    viewer_zoom = models.PositiveIntegerField(default=0)
+    viewer_pan = models.PositiveIntegerField(default=0)
+    viewer_window = models.PositiveIntegerField(default=0)
+    viewer_invert = models.PositiveIntegerField(default=0)
+    viewer_fullscreen = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -56,6 +56,10 @@ class Study(models.Model):
     design_locked_at = models.DateTimeField(null=True, blank=True)
     design_hash = models.CharField(max_length=64, blank=True)
     is_demo = models.BooleanField(default=False)
+    # Pilot mode: simulated participants may be added (they are flagged synthetic).
+    pilot_mode = models.BooleanField(default=False)
+    # A participant with no activity for this long counts as abandoned (progress, exports).
+    abandon_after_minutes = models.PositiveIntegerField(default=24 * 60)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -166,3 +170,28 @@ class StratumCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.study_id}/{self.stratum}: next slot {self.next_slot}"
+
+
+class DesignVersion(models.Model):
+    """One version of the design as participants see it: version 1 is the design at the lock,
+    each amendment after it adds the next version with its reason. Rows are never changed."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="design_versions")
+    version = models.PositiveSmallIntegerField()
+    document = models.JSONField()  # the canonical design document the hash is computed from
+    sha256 = models.CharField(max_length=64)
+    effective_at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["study", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "version"], name="design_version_unique"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="design_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study_id} v{self.version} {self.sha256[:12]}"

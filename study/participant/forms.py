@@ -66,12 +66,31 @@ class UnaidedReadForm(forms.Form):
         )
 
 
-class TrialForm(forms.Form):
-    client_view_ms = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    client_response_ms = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    viewer_interactions = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+def _client_count() -> forms.IntegerField:
+    # Measured by the page's script; a value outside the range is refused, not stored.
+    return forms.IntegerField(
+        required=False, min_value=0, max_value=2_000_000_000, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, diagnoses, rating_max: int, confidence_max: int, **kwargs):
+
+class TrialForm(forms.Form):
+    client_active_ms = _client_count()
+    client_response_ms = _client_count()
+    viewer_interactions = _client_count()
+    viewer_zoom = _client_count()
+    viewer_pan = _client_count()
+    viewer_window = _client_count()
+    viewer_invert = _client_count()
+    viewer_fullscreen = _client_count()
+
+    def __init__(
+        self,
+        *args,
+        diagnoses,
+        rating_max: int,
+        confidence_max: int,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["advice_rating"] = _scale_field(
             maximum=rating_max,
@@ -83,6 +102,10 @@ class TrialForm(forms.Form):
             choices=Response.Decision.choices,
             widget=forms.RadioSelect,
             label="What do you do with the advice?",
+            help_text=(
+                "Accepting the advice makes its suggested diagnosis your final diagnosis. To give "
+                "another diagnosis, modify or reject the advice."
+            ),
             error_messages={"required": "Please choose whether you accept, modify or reject it."},
         )
         self.fields["final_diagnosis"] = forms.ChoiceField(

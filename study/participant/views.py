@@ -148,7 +148,10 @@ def trial(request, participant, step, position):
             try:
                 services.response_record(trial=trial, answer=services.Answer(**form.cleaned_data))
             except services.ResponseInvalid as error:
-                form.add_error(None, str(error))
+                if error.field in form.fields:
+                    form.add_error(error.field, error.reason)
+                else:
+                    form.add_error(None, str(error))
             else:
                 return redirect("participant:entry", participant.token)
     context = _context(

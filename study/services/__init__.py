@@ -41,7 +41,13 @@ from .participants import (
     questionnaire_record,
 )
 from .reports import ReportUnavailable, study_report
-from .responses import Answer, response_record, trial_show, trial_unaided_record
+from .responses import (
+    Answer,
+    decision_validate,
+    response_record,
+    trial_show,
+    trial_unaided_record,
+)
 from .studies import (
     StudyStateError,
     study_close,
@@ -71,6 +77,7 @@ __all__ = [
     "case_create",
     "case_image_attach",
     "case_review_confirm",
+    "decision_validate",
     "diagnosis_delete",
     "diagnosis_save",
     "imaging_uid_secret",

@@ -22,7 +22,16 @@ class ParticipantStateError(Exception):
 
 
 class ResponseInvalid(ValueError):
-    """An answer that breaks the study's rules; the message names the field."""
+    """An answer that breaks the study's rules; the message names the field.
+
+    ``field`` is the answer field at fault (None when none is), ``reason`` the message without
+    the field's name, for a form to show next to the field.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, reason: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.reason = reason or message
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,51 @@ def trial_show(*, trial: Trial) -> Trial:
     return trial
 
 
+def _invalid(field: str, reason: str) -> ResponseInvalid:
+    return ResponseInvalid(f"{field}: {reason}", field=field, reason=reason)
+
+
 def _diagnosis_validate(study: Study, field: str, code: str) -> None:
     if not study.diagnoses.filter(code=code).exists():
-        raise ResponseInvalid(f"{field}: '{code}' is not one of this study's diagnoses")
+        raise _invalid(field, f"'{code}' is not one of this study's diagnoses")
 
 
 def _scale_validate(field: str, value: int, maximum: int) -> None:
     if not 1 <= value <= maximum:
-        raise ResponseInvalid(f"{field}: must be between 1 and {maximum}, got {value}")
+        raise _invalid(field, f"must be between 1 and {maximum}, got {value}")
+
+
+def decision_validate(*, decision: str, final_diagnosis: str, advised_diagnosis: str) -> None:
+    """The one rule that keeps a decision and a final diagnosis consistent (Gaube 2021):
+    accepting the advice means the final diagnosis is the advised one. Modifying ("slightly
+    modify the advice") and rejecting keep Gaube 2021's meaning and allow any study diagnosis
+    (a participant may reject the advice's reasoning and still reach its diagnosis)."""
+    if decision not in Response.Decision.values:
+        raise _invalid("decision", f"unknown code '{decision}'")
+    if decision == Response.Decision.ACCEPT and final_diagnosis != advised_diagnosis:
+        raise _invalid(
+            "final_diagnosis",
+            "you accepted the advice, so your final diagnosis is the advised one; choose it, "
+            "or choose modify or reject",
+        )
+
+
+# Client timings are the page's own clock: kept only when plausible next to the server's.
+CLIENT_MAX_MS = 24 * 3600 * 1000
+CLIENT_SKEW_MS = 2000  # network and rendering: the client may not exceed the server by more
+
+
+def _client_timings(answer: "Answer", server_ms: int) -> tuple[int | None, int | None, str]:
+    """(client_active_ms, client_response_ms, timing_flag): implausible values are dropped."""
+    active, response = answer.client_active_ms, answer.client_response_ms
+    values = [v for v in (active, response) if v is not None]
+    if any(v > CLIENT_MAX_MS for v in values):
+        return None, None, "out_of_range"
+    if any(v > server_ms + CLIENT_SKEW_MS for v in values) or (
+        active is not None and response is not None and active > response + CLIENT_SKEW_MS
+    ):
+        return None, None, "clock_skew"
+    return active, response, ""
 
 
 @transaction.atomic
@@ -68,9 +105,14 @@ class Answer:
     decision: str
     final_diagnosis: str
     confidence: int
-    client_view_ms: int | None = None
+    client_active_ms: int | None = None
     client_response_ms: int | None = None
     viewer_interactions: int | None = None
+    viewer_zoom: int | None = None
+    viewer_pan: int | None = None
+    viewer_window: int | None = None
+    viewer_invert: int | None = None
+    viewer_fullscreen: int | None = None
 
 
 @transaction.atomic
@@ -78,7 +120,7 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
     """Store the answer to a trial once; a repeated post returns the stored one unchanged."""
     trial = (
         Trial.objects.select_for_update(of=("self",))
-        .select_related("participant__study")
+        .select_related("participant__study", "advice")
         .get(pk=trial.pk)
     )
     existing = Response.objects.filter(trial=trial).first()
@@ -92,9 +134,15 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
     study = participant.study
     _scale_validate("advice_rating", answer.advice_rating, study.rating_scale_max)
     _scale_validate("confidence", answer.confidence, study.confidence_scale_max)
-    if answer.decision not in Response.Decision.values:
-        raise ResponseInvalid(f"decision: unknown code '{answer.decision}'")
     _diagnosis_validate(study, "final_diagnosis", answer.final_diagnosis)
+    decision_validate(
+        decision=answer.decision,
+        final_diagnosis=answer.final_diagnosis,
+        advised_diagnosis=trial.advice.diagnosis,
+    )
+    answered_at = timezone.now()
+    server_ms = int((answered_at - trial.advice_shown_at).total_seconds() * 1000)
+    client_active_ms, client_response_ms, timing_flag = _client_timings(answer, server_ms)
     response = Response.objects.create(
         trial=trial,
         advice_rating=answer.advice_rating,
@@ -103,9 +151,15 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
         final_diagnosis=answer.final_diagnosis,
         confidence=answer.confidence,
         confidence_scale_max=study.confidence_scale_max,
-        answered_at=timezone.now(),
-        client_view_ms=answer.client_view_ms,
-        client_response_ms=answer.client_response_ms,
+        answered_at=answered_at,
+        client_active_ms=client_active_ms,
+        client_response_ms=client_response_ms,
+        timing_flag=timing_flag,
         viewer_interactions=answer.viewer_interactions,
+        viewer_zoom=answer.viewer_zoom or 0,
+        viewer_pan=answer.viewer_pan or 0,
+        viewer_window=answer.viewer_window or 0,
+        viewer_invert=answer.viewer_invert or 0,
+        viewer_fullscreen=answer.viewer_fullscreen or 0,
     )
     return response, True

@@ -107,7 +107,7 @@ def test_given_a_case_with_an_image_when_the_viewer_is_used_then_it_responds_and
     elapsed_ms = (time.monotonic() - opened) * 1000
 
     response = Response.objects.get(trial__participant=participant, trial__position=1)
-    assert 0 < response.client_view_ms <= elapsed_ms
+    assert 0 < response.client_active_ms <= elapsed_ms
     assert 0 < response.client_response_ms <= elapsed_ms
     assert response.viewer_interactions >= interactions
 

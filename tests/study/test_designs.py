@@ -82,4 +82,4 @@ def test_given_annotations_and_confidence_then_annotated_trials_show_the_overlay
         body = html.content.decode()
         assert "87 %" in body
         assert ("marked region" in body) == trial.annotation_shown
-        services.response_record(trial=trial, answer=services.Answer(4, "accept", "normal", 4))
+        services.response_record(trial=trial, answer=services.Answer(4, "modify", "normal", 4))

@@ -17,10 +17,10 @@ def _trial_answer(client, page_url, *, diagnosis="pneumonia"):
         page_url,
         {
             "advice_rating": "5",
-            "decision": "accept",
+            "decision": "modify",
             "final_diagnosis": diagnosis,
             "confidence": "6",
-            "client_view_ms": "1200",
+            "client_active_ms": "1200",
             "client_response_ms": "1100",
             "viewer_interactions": "3",
         },

@@ -57,7 +57,7 @@ def test_given_a_recent_or_answering_participant_then_their_slot_is_kept():
     answering = enrolled_participant(study)
     _abandon(answering, minutes=120)
     trial = services.trial_show(trial=answering.trials.get(position=1))
-    services.response_record(trial=trial, answer=services.Answer(4, "accept", "normal", 4))
+    services.response_record(trial=trial, answer=services.Answer(4, "modify", "normal", 4))
 
     newcomer = enrolled_participant(study)
 
