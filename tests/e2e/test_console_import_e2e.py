@@ -146,7 +146,7 @@ def test_given_a_mixed_archive_when_imported_then_outcomes_review_and_participan
         person.get_by_role(
             "group", name=re.compile(r"^How would you rate the quality")
         ).get_by_label("5", exact=True).check()
-        person.get_by_label("Accept the advice", exact=True).check()
+        person.get_by_label("Slightly modify the advice", exact=True).check()
         person.get_by_label("Your final diagnosis").select_option("pneumonia")
         person.get_by_role("group", name=re.compile(r"^How confident are you")).get_by_label(
             "5", exact=True
