@@ -15,7 +15,10 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "CODEBOOK": "analysis.codebook",
+    "CODEBOOK_V2": "analysis.codebook",
+    "CODEBOOK_VERSION": "analysis.codebook",
     "TRIALS_COLUMNS": "analysis.codebook",
+    "TRIALS_COLUMNS_V2": "analysis.codebook",
     "codebook_frame": "analysis.codebook",
     "TrialsError": "analysis.data",
     "load_trials": "analysis.data",

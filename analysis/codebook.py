@@ -15,9 +15,12 @@ import pandas as pd
 
 __all__ = [
     "CODEBOOK",
+    "CODEBOOK_V2",
+    "CODEBOOK_VERSION",
     "PARSERS",
     "SPECS",
     "TRIALS_COLUMNS",
+    "TRIALS_COLUMNS_V2",
     "ColumnSpec",
     "codebook_frame",
     "is_missing",
@@ -71,10 +74,44 @@ CODEBOOK: tuple[ColumnSpec, ...] = (
     ColumnSpec("answered_at", "datetime", False, "server timestamp, ISO 8601 UTC"),
 )
 
-# The exact DATA.md order; the study app's export writes its header from this tuple.
-TRIALS_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CODEBOOK)
+# Codebook version 2 adds these columns after version 1's, renaming nothing: a version-1 table
+# still loads (they are optional to the loader), a version-2 export carries all of them.
+_VIEWER = "viewer actions of this kind on this trial"
+CODEBOOK_V2: tuple[ColumnSpec, ...] = (
+    ColumnSpec("advice_shown_at", "datetime", True, "when the advice appeared"),
+    ColumnSpec("design_version", "int", False, "design version the participant ran under"),
+    ColumnSpec(
+        "explanation", "str", True, "the arm's explanation type", ("none", "local", "global")
+    ),
+    ColumnSpec(
+        "response_mode", "str", False, "answer mode", ("gaube", "agree_disagree", "category")
+    ),
+    ColumnSpec("agreed", "bool", True, "agree/disagree mode: agreed with the advice"),
+    ColumnSpec("decision_ms", "int", True, "agree/disagree mode: advice shown to the click"),
+    ColumnSpec("client_active_ms", "int", True, "client-measured visible and active time"),
+    ColumnSpec("client_response_ms", "int", True, "client-measured advice shown to submit"),
+    ColumnSpec("viewer_zoom", "int", False, _VIEWER),
+    ColumnSpec("viewer_pan", "int", False, _VIEWER),
+    ColumnSpec("viewer_window", "int", False, _VIEWER),
+    ColumnSpec("viewer_invert", "int", False, _VIEWER),
+    ColumnSpec("viewer_fullscreen", "int", False, _VIEWER),
+    ColumnSpec(
+        "timing_flag",
+        "str",
+        True,
+        "why a client timing was discarded",
+        ("out_of_range", "clock_skew"),
+    ),
+    ColumnSpec("synthetic", "bool", False, "the participant was simulated"),
+)
+CODEBOOK_VERSION = 2
 
-SPECS: dict[str, ColumnSpec] = {spec.name: spec for spec in CODEBOOK}
+# The exact DATA.md order. TRIALS_COLUMNS are required by the loader (version 1);
+# TRIALS_COLUMNS_V2 is the export's header.
+TRIALS_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CODEBOOK)
+TRIALS_COLUMNS_V2: tuple[str, ...] = TRIALS_COLUMNS + tuple(spec.name for spec in CODEBOOK_V2)
+
+SPECS: dict[str, ColumnSpec] = {spec.name: spec for spec in CODEBOOK + CODEBOOK_V2}
 
 
 def codebook_frame(
@@ -82,15 +119,20 @@ def codebook_frame(
     rating_range: tuple[int, int] = (1, 7),
     confidence_range: tuple[int, int] = (1, 7),
     codes: Mapping[str, Sequence[str]] | None = None,
+    version: int = CODEBOOK_VERSION,
 ) -> pd.DataFrame:
-    """The codebook as a table (column, type, nullable, codes, meaning), in TRIALS_COLUMNS order.
+    """The codebook as a table (column, type, nullable, codes, meaning), in TRIALS_COLUMNS order
+    (then, for ``version`` 2, the version-2 columns).
 
     ``codes`` fills in the study's own codes (e.g. {"stratum": ["radiology", "non_radiology"],
     "arm": [...], "case": [...]}); they are joined by ";" as DATA.md's list columns are.
     Fixed contract codes (decision, advice_source, booleans) cannot be overridden.
     """
     codes = dict(codes or {})
-    unknown = sorted(set(codes) - set(TRIALS_COLUMNS))
+    if version not in (1, 2):
+        raise ValueError(f"codebook version must be 1 or 2, got {version}")
+    specs = CODEBOOK if version == 1 else CODEBOOK + CODEBOOK_V2
+    unknown = sorted(set(codes) - {spec.name for spec in specs})
     if unknown:
         raise ValueError(f"codes for unknown columns: {', '.join(unknown)}")
     fixed = sorted(name for name in codes if SPECS[name].codes or SPECS[name].type == "bool")
@@ -102,7 +144,7 @@ def codebook_frame(
         "unaided_confidence": f"{confidence_range[0]}-{confidence_range[1]}",
     }
     rows = []
-    for spec in CODEBOOK:
+    for spec in specs:
         listed = ";".join(spec.codes or codes.get(spec.name, ()))
         if spec.type == "bool":
             listed = "true;false"

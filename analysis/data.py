@@ -15,14 +15,23 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from analysis.codebook import CODEBOOK, TRIALS_COLUMNS, ColumnSpec, codebook_frame
+from analysis.codebook import (
+    CODEBOOK,
+    CODEBOOK_V2,
+    TRIALS_COLUMNS,
+    TRIALS_COLUMNS_V2,
+    ColumnSpec,
+    codebook_frame,
+)
 from analysis.codebook import PARSERS as _PARSERS
 from analysis.codebook import SPECS as _SPECS
 from analysis.codebook import is_missing as _is_missing
 
 __all__ = [
     "CODEBOOK",
+    "CODEBOOK_V2",
     "TRIALS_COLUMNS",
+    "TRIALS_COLUMNS_V2",
     "ColumnSpec",
     "TrialsError",
     "codebook_frame",
@@ -74,7 +83,8 @@ def load_trials(
     rows = np.arange(1, len(raw) + 1)
 
     typed = {}
-    for spec in CODEBOOK:
+    # Version-1 columns are required; version-2 columns are typed when present.
+    for spec in CODEBOOK + tuple(s for s in CODEBOOK_V2 if s.name in raw.columns):
         typed[spec.name] = _convert(raw[spec.name], spec, label, rows)
     trials = pd.DataFrame(typed)
     extra = [name for name in raw.columns if name not in _SPECS]
@@ -107,11 +117,12 @@ def load_trials(
 def trials_to_csv(trials: pd.DataFrame) -> str:
     """A typed trials table as DATA.md CSV text: true/false, empty for missing, ISO 8601 UTC."""
     out = pd.DataFrame(index=trials.index)
-    for name in list(TRIALS_COLUMNS) + [c for c in trials.columns if c not in _SPECS]:
+    known = [name for name in TRIALS_COLUMNS_V2 if name in trials.columns]
+    for name in known + [c for c in trials.columns if c not in _SPECS]:
         column = trials[name]
         spec = _SPECS.get(name)
         if spec is not None and spec.type == "bool":
-            out[name] = np.where(column.astype(bool), "true", "false")
+            out[name] = ["" if pd.isna(v) else ("true" if v else "false") for v in column]
         elif spec is not None and spec.type == "datetime":
             stamps = pd.to_datetime(column, utc=True)
             out[name] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").where(stamps.notna(), "")
@@ -197,7 +208,7 @@ def _convert(column: pd.Series, spec: ColumnSpec, label: str, rows: np.ndarray) 
             )
 
     if spec.type == "bool":
-        return pd.Series(parsed, dtype=bool)
+        return pd.Series(parsed, dtype="boolean" if spec.nullable else bool)
     if spec.type == "int":
         return pd.Series(parsed, dtype="Int64" if spec.nullable else "int64")
     if spec.type == "float":
