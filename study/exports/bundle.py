@@ -1,5 +1,7 @@
-"""The export bundle of DATA.md: all tables as CSV (+ trials as Parquet), the codebook with the
-study's own codes, and manifest.json (design hash, row counts, sha256 per file, versions).
+"""The export bundle of DATA.md (codebook version 2): every table (trials, participants,
+allocation, cases, audit) as CSV and Parquet, design.json with every design version, the
+codebook with the study's own codes, and manifest.json (study, codebook version, every design
+version's hash, row counts, sha256 per file, software versions).
 
 Rows are streamed from the database in chunks into the zip: memory stays constant."""
 
@@ -17,11 +19,17 @@ from study import selectors
 from study.core import allocation
 from study.models import Study
 
-from .codebook import study_codebook
+from .codebook import (
+    ALLOCATION_TYPES,
+    AUDIT_TYPES,
+    CASES_TYPES,
+    participant_types,
+    study_codebook,
+)
 from .csv_rows import csv_cell, csv_lines
-from .parquet import HashingWriter, write_parquet
+from .parquet import HashingWriter, schema_of, write_parquet
 
-CODEBOOK_VERSION = "1"
+CODEBOOK_VERSION = "2"
 
 
 def _versions() -> dict:
@@ -50,49 +58,68 @@ def default_allocation_slots(*, study: Study) -> int:
     return max(taken, 1) + 2 * sum(study.arms.values_list("weight", flat=True))
 
 
+def _write_bytes(bundle: zipfile.ZipFile, name: str, data: bytes, rows: int) -> dict:
+    bundle.writestr(name, data)
+    return {"file": name, "rows": rows, "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def bundle_write(
     *,
     study: Study,
     spec: allocation.DesignSpec,
     handle: BinaryIO,
     allocation_slots: int | None = None,
+    include_synthetic: bool = False,
+    design_versions: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Write the zip bundle to a binary file handle; returns the manifest. The caller (the
-    export service) passes the study's design spec and records the export."""
+    export service) passes the study's design spec and its design versions (each with version,
+    sha256, effective_at, reason, document) and records the export."""
     if allocation_slots is None:
         allocation_slots = default_allocation_slots(study=study)
+    versions = design_versions or []
+    participants = participant_types()
+    tables = [
+        (
+            "trials",
+            selectors.TRIALS_COLUMNS,
+            lambda: selectors.trial_rows(study=study, include_synthetic=include_synthetic),
+            None,
+        ),
+        (
+            "participants",
+            tuple(name for name, _kind in participants),
+            lambda: selectors.participant_rows(study=study, include_synthetic=include_synthetic),
+            schema_of(participants),
+        ),
+        (
+            "allocation",
+            selectors.ALLOCATION_COLUMNS,
+            lambda: selectors.allocation_rows(study=study, spec=spec, n_slots=allocation_slots),
+            schema_of(ALLOCATION_TYPES),
+        ),
+        ("cases", selectors.CASES_COLUMNS, lambda: selectors.case_rows(study=study), None),
+        ("audit", selectors.AUDIT_COLUMNS, lambda: selectors.audit_rows(study=study), None),
+    ]
+    schemas = {"cases": schema_of(CASES_TYPES), "audit": schema_of(AUDIT_TYPES)}
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        files = [
-            _write_csv(
-                bundle, "trials.csv", selectors.TRIALS_COLUMNS, selectors.trial_rows(study=study)
-            ),
-            write_parquet(bundle, "trials.parquet", selectors.trial_rows(study=study)),
-            _write_csv(
-                bundle,
-                "participants.csv",
-                selectors.PARTICIPANTS_COLUMNS,
-                selectors.participant_rows(study=study),
-            ),
-            _write_csv(
-                bundle,
-                "allocation.csv",
-                selectors.ALLOCATION_COLUMNS,
-                selectors.allocation_rows(study=study, spec=spec, n_slots=allocation_slots),
-            ),
-        ]
+        files = []
+        for name, columns, rows, schema in tables:
+            files.append(_write_csv(bundle, f"{name}.csv", columns, rows()))
+            files.append(
+                write_parquet(bundle, f"{name}.parquet", rows(), schema or schemas.get(name))
+            )
+        design = json.dumps(
+            {"study": study.slug, "versions": versions}, indent=2, sort_keys=True
+        ).encode("utf-8")
+        files.append(_write_bytes(bundle, "design.json", design, len(versions)))
         codebook = study_codebook(study=study)
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(codebook[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: csv_cell(v) for k, v in record.items()} for record in codebook)
-        data = buffer.getvalue().encode("utf-8")
-        bundle.writestr("codebook.csv", data)
         files.append(
-            {
-                "file": "codebook.csv",
-                "rows": len(codebook),
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
+            _write_bytes(bundle, "codebook.csv", buffer.getvalue().encode("utf-8"), len(codebook))
         )
         manifest = {
             "study": study.slug,
@@ -101,7 +128,12 @@ def bundle_write(
             "design_locked_at": study.design_locked_at.isoformat()
             if study.design_locked_at
             else None,
+            "design_versions": [
+                {key: version[key] for key in ("version", "sha256", "effective_at", "reason")}
+                for version in versions
+            ],
             "codebook_version": CODEBOOK_VERSION,
+            "include_synthetic": include_synthetic,
             "files": files,
             "versions": _versions(),
         }

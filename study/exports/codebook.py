@@ -1,25 +1,79 @@
-"""DATA.md's codebook with a study's own codes filled in."""
+"""DATA.md's codebook (version 2) with a study's own codes filled in: the trials columns, then
+the participants columns with one entry per questionnaire item (its wording, type and codes).
+
+Also the DATA.md types of the non-trials tables, for their Parquet schemas."""
 
 from typing import Any
 
 from analysis.data import codebook_frame
-from study.core import vocabulary
+from study.core import questionnaire, vocabulary
 from study.models import Study
+
+# participants: (column, type, nullable, meaning); the questionnaire items follow.
+PARTICIPANT_SPECS: tuple[tuple[str, str, bool, str], ...] = (
+    ("participant", "str", False, "pseudonymous participant id (never the token)"),
+    ("stratum", "str", False, "expertise group used for allocation"),
+    ("specialty", "str", False, "screening answer"),
+    ("training_level", "str", False, "screening answer"),
+    ("years_experience", "int", True, "screening answer"),
+    ("prior_ai_use", "str", True, "screening answer"),
+    ("arm", "str", False, "between-subject arm code"),
+    ("status", "str", False, "consented, in_progress, abandoned or completed"),
+    ("consented_at", "datetime", True, "server timestamp, ISO 8601 UTC"),
+    ("completed_at", "datetime", True, "server timestamp, ISO 8601 UTC"),
+    ("n_trials_answered", "int", False, "answered trials"),
+    ("design_version", "int", False, "design version the participant ran under"),
+    ("language", "str", True, "language of the participant's session"),
+    ("external_id", "str", True, "a recruitment panel's participant id"),
+    ("synthetic", "bool", False, "the participant was simulated"),
+)
+ALLOCATION_TYPES = (
+    ("stratum", "str"),
+    ("slot", "int"),
+    ("arm", "str"),
+    ("case_order", "str"),
+    ("inaccurate_cases", "str"),
+    ("participant", "str"),
+)
+CASES_TYPES = (
+    ("case", "str"),
+    ("variant", "str"),
+    ("is_training", "bool"),
+    ("vignette", "str"),
+    ("reference_diagnosis", "str"),
+    ("advised_diagnosis", "str"),
+    ("advice_text", "str"),
+    ("annotation", "str"),
+    ("displayed_confidence", "float"),
+    ("image_sha256", "str"),
+)
+AUDIT_TYPES = (("at", "datetime"), ("actor", "str"), ("action", "str"), ("detail", "str"))
+
+
+def participant_types() -> tuple[tuple[str, str], ...]:
+    """(column, DATA.md type) of the participants table, questionnaire items included."""
+    return tuple((name, kind) for name, kind, _n, _m in PARTICIPANT_SPECS) + tuple(
+        (item.column, item.export_type) for item in questionnaire.ITEMS
+    )
 
 
 def study_codebook(*, study: Study) -> list[dict[str, Any]]:
-    """DATA.md's codebook with this study's own codes filled in."""
+    """DATA.md's codebook with this study's own codes filled in (table, column, type, nullable,
+    codes, meaning)."""
     frame = codebook_frame(
         rating_range=(1, study.rating_scale_max), confidence_range=(1, study.confidence_scale_max)
     )
     diagnoses = ";".join(study.diagnoses.values_list("code", flat=True))
+    strata = ";".join(vocabulary.strata_of(study.stratum_map))
+    arms = ";".join(study.arms.values_list("code", flat=True))
+    # The screening's specialty codes, whatever the study stratifies by (the stratum map's keys
+    # are training levels or experience bands when it stratifies by those).
+    specialties = ";".join(code for code, _label in vocabulary.SPECIALTIES)
     own = {
         "study": study.slug,
-        "stratum": ";".join(vocabulary.strata_of(study.stratum_map)),
-        # The screening's specialty codes, whatever the study stratifies by (the stratum map's
-        # keys are training levels or experience bands when it stratifies by those).
-        "specialty": ";".join(code for code, _label in vocabulary.SPECIALTIES),
-        "arm": ";".join(study.arms.values_list("code", flat=True)),
+        "stratum": strata,
+        "specialty": specialties,
+        "arm": arms,
         "case": ";".join(study.cases.values_list("code", flat=True)),
         "advised_diagnosis": diagnoses,
         "reference_diagnosis": diagnoses,
@@ -29,4 +83,46 @@ def study_codebook(*, study: Study) -> list[dict[str, Any]]:
     records = frame.to_dict("records")
     for record in records:
         record["codes"] = own.get(record["column"], record["codes"])
+        record["table"] = "trials"
+    participant_codes = {
+        "stratum": strata,
+        "specialty": specialties,
+        "training_level": ";".join(code for code, _label in vocabulary.TRAINING_LEVELS),
+        "prior_ai_use": ";".join(code for code, _label in vocabulary.PRIOR_AI_USE),
+        "arm": arms,
+        "status": "consented;in_progress;abandoned;completed",
+        "synthetic": "true;false",
+    }
+    for name, kind, nullable, meaning in PARTICIPANT_SPECS:
+        records.append(
+            {
+                "column": name,
+                "type": kind,
+                "nullable": nullable,
+                "codes": participant_codes.get(name, ""),
+                "meaning": meaning,
+                "table": "participants",
+            }
+        )
+    for item in questionnaire.ITEMS:
+        records.append(
+            {
+                "column": item.column,
+                "type": item.export_type,
+                "nullable": True,  # a participant who stopped before it has no answer
+                "codes": item.codes,
+                "meaning": f"questionnaire ({item.type}): {item.wording}",
+                "table": "participants",
+            }
+        )
     return records
+
+
+__all__ = [
+    "ALLOCATION_TYPES",
+    "AUDIT_TYPES",
+    "CASES_TYPES",
+    "PARTICIPANT_SPECS",
+    "participant_types",
+    "study_codebook",
+]

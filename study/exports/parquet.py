@@ -1,4 +1,4 @@
-"""The trials table as Parquet, typed from the DATA.md codebook, written in batches."""
+"""The export tables as Parquet, typed from the DATA.md codebook, written in batches."""
 
 import hashlib
 import io
@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.data import CODEBOOK
+from analysis.data import CODEBOOK, CODEBOOK_V2
 
 _ARROW_TYPES = {
     "str": pa.string(),
@@ -40,14 +40,22 @@ class HashingWriter(io.RawIOBase):
         return len(data)
 
 
-def _trials_schema() -> pa.Schema:
-    return pa.schema([(spec.name, _ARROW_TYPES[spec.type]) for spec in CODEBOOK])
+def trials_schema() -> pa.Schema:
+    return pa.schema([(spec.name, _ARROW_TYPES[spec.type]) for spec in CODEBOOK + CODEBOOK_V2])
+
+
+def schema_of(types: Iterable[tuple[str, str]]) -> pa.Schema:
+    """A schema from (column, DATA.md type) pairs."""
+    return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in types])
 
 
 def write_parquet(
-    bundle: zipfile.ZipFile, name: str, rows: Iterable[dict[str, Any]]
+    bundle: zipfile.ZipFile,
+    name: str,
+    rows: Iterable[dict[str, Any]],
+    schema: pa.Schema | None = None,
 ) -> dict[str, Any]:
-    schema = _trials_schema()
+    schema = schema or trials_schema()
     count = 0
     with bundle.open(name, "w") as member:
         sink = HashingWriter(member)

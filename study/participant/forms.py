@@ -2,7 +2,7 @@
 
 from django import forms
 
-from study.core import vocabulary
+from study.core import questionnaire, vocabulary
 from study.models import Response
 
 
@@ -122,22 +122,40 @@ class TrialForm(forms.Form):
 
 
 class QuestionnaireForm(forms.Form):
-    ai_attitude = _scale_field(
-        maximum=7,
-        label="In general, how much do you trust AI systems to support diagnosis? "
-        "(1 = not at all, 7 = completely)",
-    )
-    advice_usefulness = _scale_field(
-        maximum=7,
-        label="How useful was the advice you received in this study? "
-        "(1 = not at all, 7 = very useful)",
-    )
-    comments = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="Comments (optional)",
-    )
+    """The post-study questionnaire, made from study.core.questionnaire.ITEMS."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in questionnaire.ITEMS:
+            self.fields[item.code] = _questionnaire_field(item)
+
+
+def _questionnaire_field(item: questionnaire.Item) -> forms.Field:
+    if item.type == "likert":
+        low, high = item.scale or (1, 7)
+        left, right = item.anchors or ("", "")
+        field = _scale_field(
+            maximum=high, label=f"{item.wording} ({low} = {left}, {high} = {right})"
+        )
+    elif item.type == "number":
+        low, high = item.scale or (0, None)
+        field = forms.IntegerField(label=item.wording, min_value=low, max_value=high)
+    elif item.type == "choice":
+        field = forms.ChoiceField(
+            label=item.wording, choices=item.choices, widget=forms.RadioSelect
+        )
+    elif item.type == "multiple":
+        field = forms.MultipleChoiceField(
+            label=item.wording, choices=item.choices, widget=forms.CheckboxSelectMultiple
+        )
+    else:
+        field = forms.CharField(
+            label=item.wording,
+            max_length=item.max_length,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
+    field.required = item.required
+    return field
 
 
 class DebriefForm(forms.Form):

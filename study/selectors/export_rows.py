@@ -1,21 +1,24 @@
-"""The rows of the export tables (DATA.md): trials, participants and the allocation table.
+"""The rows of the export tables (DATA.md, codebook version 2): trials, participants and the
+allocation table.
 
 Streamed in chunks so a table of any size is written in constant memory. The scored columns
-come from analysis.data.trial_scores, the one definition the analysis also checks against."""
+come from analysis.data.trial_scores, the one definition the analysis also checks against.
+Withdrawn participants never appear; synthetic ones only when ``include_synthetic``."""
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from analysis import data as data_contract
-from study.core import allocation, vocabulary
+from study.core import allocation, questionnaire, vocabulary
 from study.models import Participant, Study, Trial
 
 # The export contract (DATA.md) is defined once, in the analysis package that reads it.
-TRIALS_COLUMNS = data_contract.TRIALS_COLUMNS
-PARTICIPANTS_COLUMNS = (
+TRIALS_COLUMNS = data_contract.TRIALS_COLUMNS_V2
+PARTICIPANTS_COLUMNS_V1 = (
     "participant",
     "stratum",
     "specialty",
@@ -28,6 +31,14 @@ PARTICIPANTS_COLUMNS = (
     "completed_at",
     "n_trials_answered",
 )
+PARTICIPANTS_COLUMNS = (
+    *PARTICIPANTS_COLUMNS_V1,
+    "design_version",
+    "language",
+    "external_id",
+    "synthetic",
+    *(item.column for item in questionnaire.ITEMS),
+)
 ALLOCATION_COLUMNS = ("stratum", "slot", "arm", "case_order", "inaccurate_cases", "participant")
 
 # One row of an export table by column name; None is a missing value (an empty CSV cell).
@@ -35,15 +46,27 @@ ExportCell = str | int | float | bool | None
 ExportRow = dict[str, ExportCell]
 
 
-def _iso(value: datetime | None) -> str:
+def iso_utc(value: datetime | None) -> str:
     return value.isoformat().replace("+00:00", "Z") if value else ""
 
 
-def trial_rows(*, study: Study, chunk_size: int = 2000) -> Iterator[ExportRow]:
-    """One row per answered trial of non-withdrawn participants, streamed in chunks."""
+def exported_participants(
+    *, study: Study, include_synthetic: bool = False
+) -> QuerySet[Participant]:
+    """The participants an export may contain: never the withdrawn, synthetic only if asked."""
+    participants = study.participants.exclude(status=Participant.Status.WITHDRAWN)
+    return participants if include_synthetic else participants.filter(synthetic=False)
+
+
+def trial_rows(
+    *, study: Study, include_synthetic: bool = False, chunk_size: int = 2000
+) -> Iterator[ExportRow]:
+    """One row per answered trial of the exported participants, streamed in chunks."""
     trials = (
-        Trial.objects.filter(participant__study=study, response__isnull=False)
-        .exclude(participant__status=Participant.Status.WITHDRAWN)
+        Trial.objects.filter(
+            participant__in=exported_participants(study=study, include_synthetic=include_synthetic),
+            response__isnull=False,
+        )
         .select_related("participant__arm", "case", "advice", "response")
         .order_by("participant__public_id", "position")
     )
@@ -89,23 +112,50 @@ def trial_rows(*, study: Study, chunk_size: int = 2000) -> Iterator[ExportRow]:
             "correct_decision": bool(scores["correct_decision"]),
             "correct_diagnosis": bool(scores["correct_diagnosis"]),
             "response_ms": response_ms,
-            "shown_at": _iso(trial.shown_at),
-            "answered_at": _iso(response.answered_at),
+            "shown_at": iso_utc(trial.shown_at),
+            "answered_at": iso_utc(response.answered_at),
+            # codebook version 2
+            "advice_shown_at": iso_utc(trial.advice_shown_at) or None,
+            "design_version": participant.design_version or 1,
+            "explanation": "none",  # explanation types come with the arms' designs
+            "response_mode": "gaube",
+            "agreed": None,
+            "decision_ms": None,
+            "client_active_ms": response.client_active_ms,
+            "client_response_ms": response.client_response_ms,
+            "viewer_zoom": response.viewer_zoom,
+            "viewer_pan": response.viewer_pan,
+            "viewer_window": response.viewer_window,
+            "viewer_invert": response.viewer_invert,
+            "viewer_fullscreen": response.viewer_fullscreen,
+            "timing_flag": response.timing_flag or None,
+            "synthetic": participant.synthetic,
         }
 
 
-def participant_rows(*, study: Study) -> Iterator[ExportRow]:
+def participant_status(participant: Participant, *, answered: int, now: datetime) -> str:
+    """DATA.md's status: consented, in_progress, abandoned (no activity for the study's
+    abandon_after_minutes) or completed."""
+    if participant.status == Participant.Status.COMPLETED:
+        return "completed"
+    last = participant.last_seen_at or participant.enrolled_at or participant.consented_at
+    threshold = timedelta(minutes=participant.study.abandon_after_minutes)
+    if last is not None and now - last > threshold:
+        return "abandoned"
+    return "in_progress" if answered else "consented"
+
+
+def participant_rows(*, study: Study, include_synthetic: bool = False) -> Iterator[ExportRow]:
     participants = (
-        study.participants.filter(slot__isnull=False)
-        .exclude(status=Participant.Status.WITHDRAWN)
-        .select_related("arm")
+        exported_participants(study=study, include_synthetic=include_synthetic)
+        .filter(slot__isnull=False)
+        .select_related("arm", "study")
         .annotate(answered=Count("trials__response"))
         .order_by("public_id")
     )
+    now = timezone.now()
     for participant in participants.iterator(chunk_size=2000):
-        status = participant.status
-        if status == Participant.Status.IN_PROGRESS and participant.answered == 0:
-            status = "consented"
+        answers = participant.questionnaire or {}
         yield {
             "participant": participant.public_id,
             "stratum": participant.stratum,
@@ -114,10 +164,18 @@ def participant_rows(*, study: Study) -> Iterator[ExportRow]:
             "years_experience": participant.years_experience,
             "prior_ai_use": participant.prior_ai_use,
             "arm": participant.arm.code,
-            "status": status,
-            "consented_at": _iso(participant.consented_at),
-            "completed_at": _iso(participant.completed_at),
+            "status": participant_status(participant, answered=participant.answered, now=now),
+            "consented_at": iso_utc(participant.consented_at),
+            "completed_at": iso_utc(participant.completed_at),
             "n_trials_answered": participant.answered,
+            "design_version": participant.design_version or 1,
+            "language": participant.language or None,
+            "external_id": participant.external_id or None,
+            "synthetic": participant.synthetic,
+            **{
+                item.column: questionnaire.item_value(item, answers.get(item.code))
+                for item in questionnaire.ITEMS
+            },
         }
 
 
@@ -143,6 +201,7 @@ def allocation_rows(
             }
 
 
-def trials_frame(*, study: Study) -> pd.DataFrame:
+def trials_frame(*, study: Study, include_synthetic: bool = False) -> pd.DataFrame:
     """The trials table as a DataFrame in DATA.md column order (for the analysis package)."""
-    return pd.DataFrame(list(trial_rows(study=study)), columns=list(TRIALS_COLUMNS))
+    rows = trial_rows(study=study, include_synthetic=include_synthetic)
+    return pd.DataFrame(list(rows), columns=list(TRIALS_COLUMNS))

@@ -12,14 +12,17 @@ from study.models import Study
 from .audit import Actor, audit_record
 from .studies import study_design_spec
 
-# The exportable tables: name -> (columns, rows); "bundle" is the zip of all of them.
+# The exportable CSV tables: name -> (columns, rows); "bundle" is the zip of all of them.
 _TABLES = {
     "trials": (selectors.TRIALS_COLUMNS, selectors.trial_rows),
     "participants": (selectors.PARTICIPANTS_COLUMNS, selectors.participant_rows),
+    "cases": (selectors.CASES_COLUMNS, selectors.case_rows),
+    "audit": (selectors.AUDIT_COLUMNS, selectors.audit_rows),
 }
+_WITH_SYNTHETIC = {"trials", "participants"}  # the tables that hold participants' data
 EXPORT_TABLES = (*_TABLES, "bundle")
 # The same names as a type (tests/test_typing.py keeps them equal), and where an export is asked.
-ExportTable = Literal["trials", "participants", "bundle"]
+ExportTable = Literal["trials", "participants", "cases", "audit", "bundle"]
 ExportVia = Literal["console", "cli", "api"]
 
 
@@ -45,9 +48,12 @@ def study_export(
     actor: Actor = None,
     via: ExportVia = "console",
     allocation_slots: int | None = None,
+    include_synthetic: bool = False,
 ) -> ExportResult:
     """Write one export to the binary ``handle`` (a CSV table streamed row by row, or the zip
-    bundle) and audit it with the row count and where it was asked for (console, cli, api)."""
+    bundle) and audit it with the row count and where it was asked for (console, cli, api).
+    Simulated participants are left out unless ``include_synthetic`` (then every row says so
+    in its ``synthetic`` column)."""
     if table not in EXPORT_TABLES:
         raise ExportError(
             f"Unknown export table '{table}': choose one of {', '.join(EXPORT_TABLES)}."
@@ -58,6 +64,8 @@ def study_export(
             spec=study_design_spec(study=study),
             handle=handle,
             allocation_slots=allocation_slots,
+            include_synthetic=include_synthetic,
+            design_versions=selectors.design_version_records(study=study),
         )
         rows = next(entry["rows"] for entry in manifest["files"] if entry["file"] == "trials.csv")
         result = ExportResult(
@@ -69,14 +77,22 @@ def study_export(
         )
     else:
         columns, row_source = _TABLES[table]
+        source = (
+            row_source(study=study, include_synthetic=include_synthetic)
+            if table in _WITH_SYNTHETIC
+            else row_source(study=study)
+        )
         rows = -1  # the header is not a row
-        for line in exports.csv_lines(columns, row_source(study=study)):
+        for line in exports.csv_lines(columns, source):
             handle.write(line.encode("utf-8"))
             rows += 1
         result = ExportResult(
             table=table, filename=f"{study.slug}-{table}.csv", content_type="text/csv", rows=rows
         )
     audit_record(
-        action="export", study=study, actor=actor, detail={"table": table, "rows": rows, "via": via}
+        action="export",
+        study=study,
+        actor=actor,
+        detail={"table": table, "rows": rows, "via": via, "include_synthetic": include_synthetic},
     )
     return result

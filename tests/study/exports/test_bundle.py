@@ -29,10 +29,12 @@ def test_given_a_study_with_answers_when_bundled_then_every_file_matches_its_man
         names = set(bundle.namelist())
         manifest = json.loads(bundle.read("manifest.json"))
         assert names == {
-            "trials.csv",
-            "trials.parquet",
-            "participants.csv",
-            "allocation.csv",
+            *(
+                f"{table}.{kind}"
+                for table in ("trials", "participants", "allocation", "cases", "audit")
+                for kind in ("csv", "parquet")
+            ),
+            "design.json",
             "codebook.csv",
             "manifest.json",
         }
@@ -52,8 +54,9 @@ def test_given_a_study_with_answers_when_bundled_then_every_file_matches_its_man
     assert manifest["study"] == study.slug
     assert manifest["design_hash"] == study.__class__.objects.get(pk=study.pk).design_hash
     assert len(manifest["design_hash"]) == 64
-    arm_codes = codebook.set_index("column").loc["arm", "codes"]
+    assert manifest["codebook_version"] == "2"
+    trials_codebook = codebook[codebook["table"] == "trials"].set_index("column")
+    assert list(trials_codebook.index) == list(selectors.TRIALS_COLUMNS)
+    arm_codes = trials_codebook.loc["arm", "codes"]
     assert arm_codes == "ai;human"
-    assert codebook.set_index("column").loc["case", "codes"] == ";".join(
-        f"C0{i}" for i in range(1, 9)
-    )
+    assert trials_codebook.loc["case", "codes"] == ";".join(f"C0{i}" for i in range(1, 9))

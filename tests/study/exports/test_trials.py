@@ -22,6 +22,10 @@ DATA_MD_TRIALS_COLUMNS = [
     "unaided_confidence", "advice_rating", "decision", "final_diagnosis", "confidence",
     "followed_advice", "correct_decision", "correct_diagnosis", "response_ms", "shown_at",
     "answered_at",
+    # codebook version 2, after version 1's columns
+    "advice_shown_at", "design_version", "explanation", "response_mode", "agreed", "decision_ms",
+    "client_active_ms", "client_response_ms", "viewer_zoom", "viewer_pan", "viewer_window",
+    "viewer_invert", "viewer_fullscreen", "timing_flag", "synthetic",
 ]  # fmt: skip
 
 
