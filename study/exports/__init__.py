@@ -2,7 +2,13 @@
 zip bundle with its manifest. They write what they are given; the export service
 (study.services.exports) decides what is exported and records it in the audit log."""
 
-from .bundle import CODEBOOK_VERSION, bundle_write, default_allocation_slots
+from .bundle import (
+    CODEBOOK_VERSION,
+    bundle_write,
+    default_allocation_slots,
+    parquet_table_write,
+    table_schema,
+)
 from .codebook import study_codebook
 from .csv_rows import csv_cell, csv_lines
 
@@ -12,5 +18,7 @@ __all__ = [
     "csv_cell",
     "csv_lines",
     "default_allocation_slots",
+    "parquet_table_write",
     "study_codebook",
+    "table_schema",
 ]

@@ -27,7 +27,7 @@ from .codebook import (
     study_codebook,
 )
 from .csv_rows import csv_cell, csv_lines
-from .parquet import HashingWriter, schema_of, write_parquet
+from .parquet import HashingWriter, parquet_stream, schema_of, trials_schema, write_parquet
 
 CODEBOOK_VERSION = "2"
 
@@ -58,6 +58,22 @@ def default_allocation_slots(*, study: Study) -> int:
     return max(taken, 1) + 2 * sum(study.arms.values_list("weight", flat=True))
 
 
+def table_schema(table: str):
+    """The Parquet schema of an export table (trials, participants, allocation, cases, audit)."""
+    return {
+        "trials": trials_schema,
+        "participants": lambda: schema_of(participant_types()),
+        "allocation": lambda: schema_of(ALLOCATION_TYPES),
+        "cases": lambda: schema_of(CASES_TYPES),
+        "audit": lambda: schema_of(AUDIT_TYPES),
+    }[table]()
+
+
+def parquet_table_write(*, handle: BinaryIO, table: str, rows: Iterable[dict]) -> int:
+    """One export table as a Parquet file on ``handle``; returns the row count."""
+    return parquet_stream(HashingWriter(handle), rows, table_schema(table))
+
+
 def _write_bytes(bundle: zipfile.ZipFile, name: str, data: bytes, rows: int) -> dict:
     bundle.writestr(name, data)
     return {"file": name, "rows": rows, "sha256": hashlib.sha256(data).hexdigest()}
@@ -78,37 +94,30 @@ def bundle_write(
     if allocation_slots is None:
         allocation_slots = default_allocation_slots(study=study)
     versions = design_versions or []
-    participants = participant_types()
     tables = [
         (
             "trials",
             selectors.TRIALS_COLUMNS,
             lambda: selectors.trial_rows(study=study, include_synthetic=include_synthetic),
-            None,
         ),
         (
             "participants",
-            tuple(name for name, _kind in participants),
+            selectors.PARTICIPANTS_COLUMNS,
             lambda: selectors.participant_rows(study=study, include_synthetic=include_synthetic),
-            schema_of(participants),
         ),
         (
             "allocation",
             selectors.ALLOCATION_COLUMNS,
             lambda: selectors.allocation_rows(study=study, spec=spec, n_slots=allocation_slots),
-            schema_of(ALLOCATION_TYPES),
         ),
-        ("cases", selectors.CASES_COLUMNS, lambda: selectors.case_rows(study=study), None),
-        ("audit", selectors.AUDIT_COLUMNS, lambda: selectors.audit_rows(study=study), None),
+        ("cases", selectors.CASES_COLUMNS, lambda: selectors.case_rows(study=study)),
+        ("audit", selectors.AUDIT_COLUMNS, lambda: selectors.audit_rows(study=study)),
     ]
-    schemas = {"cases": schema_of(CASES_TYPES), "audit": schema_of(AUDIT_TYPES)}
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         files = []
-        for name, columns, rows, schema in tables:
+        for name, columns, rows in tables:
             files.append(_write_csv(bundle, f"{name}.csv", columns, rows()))
-            files.append(
-                write_parquet(bundle, f"{name}.parquet", rows(), schema or schemas.get(name))
-            )
+            files.append(write_parquet(bundle, f"{name}.parquet", rows(), table_schema(name)))
         design = json.dumps(
             {"study": study.slug, "versions": versions}, indent=2, sort_keys=True
         ).encode("utf-8")

@@ -49,27 +49,32 @@ def schema_of(types: Iterable[tuple[str, str]]) -> pa.Schema:
     return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in types])
 
 
+def parquet_stream(sink: HashingWriter, rows: Iterable[dict[str, Any]], schema: pa.Schema) -> int:
+    """Write ``rows`` as one Parquet file to ``sink`` in batches; returns the row count."""
+    count = 0
+    with pq.ParquetWriter(sink, schema) as writer:
+        batch: list[dict] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == _BATCH:
+                writer.write_table(_table(batch, schema))
+                count += len(batch)
+                batch = []
+        if batch or count == 0:
+            writer.write_table(_table(batch, schema))
+            count += len(batch)
+    return count
+
+
 def write_parquet(
     bundle: zipfile.ZipFile,
     name: str,
     rows: Iterable[dict[str, Any]],
     schema: pa.Schema | None = None,
 ) -> dict[str, Any]:
-    schema = schema or trials_schema()
-    count = 0
     with bundle.open(name, "w") as member:
         sink = HashingWriter(member)
-        with pq.ParquetWriter(sink, schema) as writer:
-            batch: list[dict] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) == _BATCH:
-                    writer.write_table(_table(batch, schema))
-                    count += len(batch)
-                    batch = []
-            if batch or count == 0:
-                writer.write_table(_table(batch, schema))
-                count += len(batch)
+        count = parquet_stream(sink, rows, schema or trials_schema())
     return {"file": name, "rows": count, "sha256": sink.sha256.hexdigest()}
 
 

@@ -57,6 +57,7 @@ from .studies import (
     study_open,
     study_strata,
 )
+from .synthetic import study_pilot_mode_set, study_simulate, synthetic_purge
 
 __all__ = [
     "EXPORT_TABLES",
@@ -102,8 +103,11 @@ __all__ = [
     "study_export",
     "study_lock_design",
     "study_open",
+    "study_pilot_mode_set",
     "study_report",
+    "study_simulate",
     "study_strata",
+    "synthetic_purge",
     "trial_show",
     "trial_unaided_record",
 ]

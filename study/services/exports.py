@@ -18,12 +18,14 @@ _TABLES = {
     "participants": (selectors.PARTICIPANTS_COLUMNS, selectors.participant_rows),
     "cases": (selectors.CASES_COLUMNS, selectors.case_rows),
     "audit": (selectors.AUDIT_COLUMNS, selectors.audit_rows),
+    "allocation": (selectors.ALLOCATION_COLUMNS, selectors.allocation_rows),
 }
 _WITH_SYNTHETIC = {"trials", "participants"}  # the tables that hold participants' data
 EXPORT_TABLES = (*_TABLES, "bundle")
 # The same names as a type (tests/test_typing.py keeps them equal), and where an export is asked.
-ExportTable = Literal["trials", "participants", "cases", "audit", "bundle"]
+ExportTable = Literal["trials", "participants", "cases", "audit", "allocation", "bundle"]
 ExportVia = Literal["console", "cli", "api"]
+ExportFormat = Literal["csv", "parquet"]  # of one table; the bundle is always a zip
 
 
 class ExportError(ValueError):
@@ -49,6 +51,7 @@ def study_export(
     via: ExportVia = "console",
     allocation_slots: int | None = None,
     include_synthetic: bool = False,
+    file_format: ExportFormat = "csv",
 ) -> ExportResult:
     """Write one export to the binary ``handle`` (a CSV table streamed row by row, or the zip
     bundle) and audit it with the row count and where it was asked for (console, cli, api).
@@ -58,6 +61,8 @@ def study_export(
         raise ExportError(
             f"Unknown export table '{table}': choose one of {', '.join(EXPORT_TABLES)}."
         )
+    if file_format not in ("csv", "parquet"):
+        raise ExportError(f"Unknown export format '{file_format}': choose csv or parquet.")
     if table == "bundle":
         manifest = exports.bundle_write(
             study=study,
@@ -77,22 +82,36 @@ def study_export(
         )
     else:
         columns, row_source = _TABLES[table]
-        source = (
-            row_source(study=study, include_synthetic=include_synthetic)
-            if table in _WITH_SYNTHETIC
-            else row_source(study=study)
-        )
-        rows = -1  # the header is not a row
-        for line in exports.csv_lines(columns, source):
-            handle.write(line.encode("utf-8"))
-            rows += 1
-        result = ExportResult(
-            table=table, filename=f"{study.slug}-{table}.csv", content_type="text/csv", rows=rows
-        )
+        if table in _WITH_SYNTHETIC:
+            source = row_source(study=study, include_synthetic=include_synthetic)
+        elif table == "allocation":
+            slots = allocation_slots or exports.default_allocation_slots(study=study)
+            source = row_source(study=study, spec=study_design_spec(study=study), n_slots=slots)
+        else:
+            source = row_source(study=study)
+        if file_format == "parquet":
+            rows = exports.parquet_table_write(handle=handle, table=table, rows=source)
+            filename, content_type = (
+                f"{study.slug}-{table}.parquet",
+                "application/vnd.apache.parquet",
+            )
+        else:
+            rows = -1  # the header is not a row
+            for line in exports.csv_lines(columns, source):
+                handle.write(line.encode("utf-8"))
+                rows += 1
+            filename, content_type = f"{study.slug}-{table}.csv", "text/csv"
+        result = ExportResult(table=table, filename=filename, content_type=content_type, rows=rows)
     audit_record(
         action="export",
         study=study,
         actor=actor,
-        detail={"table": table, "rows": rows, "via": via, "include_synthetic": include_synthetic},
+        detail={
+            "table": table,
+            "format": "zip" if table == "bundle" else file_format,
+            "rows": rows,
+            "via": via,
+            "include_synthetic": include_synthetic,
+        },
     )
     return result

@@ -13,13 +13,22 @@ class ReportUnavailable(ValueError):
 
 
 @transaction.atomic
-def study_report(*, study: Study, actor: Actor = None) -> str:
-    """Fit the study's models on its current trials table and render the HTML report."""
+def study_report(*, study: Study, actor: Actor = None, include_synthetic: bool = False) -> str:
+    """Fit the study's models on its current trials table and render the HTML report.
+    Simulated participants count only with ``include_synthetic`` (the title then says so)."""
     from analysis.report import build_report  # matplotlib and the models load on first use
 
-    trials = selectors.trials_frame(study=study)
+    trials = selectors.trials_frame(study=study, include_synthetic=include_synthetic)
     if trials.empty:
         raise ReportUnavailable("No answered trials yet: the report needs data.")
-    html = build_report(trials, title=f"{study.title}: analysis report", source_name=study.slug)
-    audit_record(action="report", study=study, actor=actor, detail={"trials": len(trials)})
+    title = f"{study.title}: analysis report"
+    if include_synthetic and trials["synthetic"].any():
+        title += " (includes simulated participants)"
+    html = build_report(trials, title=title, source_name=study.slug)
+    audit_record(
+        action="report",
+        study=study,
+        actor=actor,
+        detail={"trials": len(trials), "include_synthetic": include_synthetic},
+    )
     return html

@@ -21,10 +21,21 @@ def export_bundle(request, study):
     return _export_response(request, study, "bundle")
 
 
+def _include_synthetic(request) -> bool:
+    # Simulated participants only when asked for (?include_synthetic=1); each row says so.
+    return request.GET.get("include_synthetic") in ("1", "true", "yes")
+
+
 def _export_response(request, study, table: str) -> FileResponse:
     # Written to an anonymous temporary file, never held in memory; FileResponse closes it.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
-    result = services.study_export(study=study, table=table, handle=handle, actor=request.user)
+    result = services.study_export(
+        study=study,
+        table=table,
+        handle=handle,
+        actor=request.user,
+        include_synthetic=_include_synthetic(request),
+    )
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=result.filename, content_type=result.content_type
@@ -35,7 +46,12 @@ def _export_response(request, study, table: str) -> FileResponse:
 def report(request, study):
     """The analysis report of the study's current data."""
     try:
-        html = services.study_report(study=study, actor=request.user)
+        # A demo or a pilot is simulated data by design: its report includes it, and says so.
+        html = services.study_report(
+            study=study,
+            actor=request.user,
+            include_synthetic=study.is_demo or study.pilot_mode or _include_synthetic(request),
+        )
     except services.ReportUnavailable as error:
         messages.error(request, str(error))
         return redirect("console:study", study.slug)

@@ -135,7 +135,7 @@ def test_given_simulated_data_when_the_report_is_opened_then_the_models_are_in_i
 ):
     from django.core.management import call_command
 
-    study = gaube_study(owner=owner)
+    study = gaube_study(owner=owner, pilot_mode=True)
     call_command("simulate", "--study", study.slug, "--participants", "40", "--seed", "3")
 
     response = owner_client.get(reverse("console:report", args=[study.slug]))
@@ -144,6 +144,7 @@ def test_given_simulated_data_when_the_report_is_opened_then_the_models_are_in_i
     assert response.status_code == 200
     assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
     assert "advice_source[T.human]" in html
+    assert "(includes simulated participants)" in html
     assert "<svg" in html
     assert AuditEvent.objects.filter(study=study, action="report").exists()
 

@@ -105,10 +105,17 @@ def test_given_an_unknown_study_when_exported_then_the_command_says_so(tmp_path)
 
 
 def test_given_265_simulated_physicians_when_exported_then_the_gaube_shape_holds(tmp_path):
-    study = gaube_study()
+    study = gaube_study(pilot_mode=True)
     call_command("simulate", "--study", study.slug, "--participants", "265", "--seed", "7")
 
-    _, rows, path = _export(tmp_path, study.slug)
+    path = tmp_path / "trials.csv"
+    call_command(
+        "export", "--study", study.slug, "--format", "csv", "--output", str(path),
+        "--include-synthetic",
+    )  # fmt: skip
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["synthetic"] for row in rows} == {"true"}
 
     assert len(rows) == 2120
     per_participant = defaultdict(list)
