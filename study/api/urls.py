@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import exports, views
 
 app_name = "api"
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("studies/<slug:slug>/", views.StudyDetail.as_view(), name="study"),
     path("studies/<slug:slug>/cases/", views.StudyCases.as_view(), name="cases"),
     path("studies/<slug:slug>/progress/", views.StudyProgress.as_view(), name="progress"),
+    path(
+        "studies/<slug:slug>/export/<slug:table>/",
+        exports.StudyExport.as_view(),
+        name="export",
+    ),
 ]
