@@ -7,6 +7,12 @@ from .study import Study
 
 
 class AuditEvent(models.Model):
+    """One event, written once through study.services.audit.audit_record and never changed.
+
+    Append-only in the database: triggers (migration 0006) refuse every UPDATE and DELETE of a
+    row. So the SET_NULL of study and actor never runs: deleting an audited study or user fails
+    at the database, as intended (studies are closed, never deleted; users are deactivated)."""
+
     study = models.ForeignKey(
         Study, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
     )

@@ -6,6 +6,9 @@ from django.db.models import Q
 
 
 class Study(models.Model):
+    """A study is never deleted, only closed: its audit events and design versions are
+    append-only in the database (migration 0006), so deleting a study that has either fails."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         RECRUITING = "recruiting", "Recruiting"
@@ -174,7 +177,9 @@ class StratumCounter(models.Model):
 
 class DesignVersion(models.Model):
     """One version of the design as participants see it: version 1 is the design at the lock,
-    each amendment after it adds the next version with its reason. Rows are never changed."""
+    each amendment after it adds the next version with its reason. Rows are never changed or
+    deleted: triggers (migration 0006) refuse both at the database, which also refuses the CASCADE
+    of a study's deletion (studies are never deleted)."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="design_versions")
     version = models.PositiveSmallIntegerField()
