@@ -1,8 +1,12 @@
-"""The audit log (issue 8 point 7): append-only in the database (with the design versions)."""
+"""The audit log (issue 8 point 7): append-only in the database (with the design versions),
+console logins, logouts and failed logins recorded."""
+
+import json
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 from django.utils import timezone
 
 from study import services
@@ -10,6 +14,7 @@ from study.models import AuditEvent, DesignVersion, Study
 from tests.factories import StudyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"  # UserFactory's
 
 
 def _refused(operation, *, table: str, verb: str) -> None:
@@ -107,3 +112,61 @@ def test_given_migration_0006_when_it_is_reversed_then_the_triggers_are_gone_and
         executor.migrate([("study", "0006_audit_append_only")])
     _refused(lambda: rows.update(detail={}), table="study_auditevent", verb="UPDATE")
     assert rows.get().detail == {"unguarded": True}
+
+
+# Console logins --------------------------------------------------------------------------------
+
+
+def _console_events() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action__startswith="console.").order_by("id"))
+
+
+def _no_password_in(event: AuditEvent) -> None:
+    assert PASSWORD not in json.dumps(event.detail)
+    assert "*" not in json.dumps(event.detail)  # not even Django's masked copy of it
+    assert set(event.detail) == {"username", "ip"}
+
+
+def test_given_a_researcher_when_they_log_in_and_out_then_both_are_audited(client):
+    user = UserFactory(username="dr-login")
+
+    response = client.post(reverse("console:login"), {"username": "dr-login", "password": PASSWORD})
+    assert response.status_code == 302
+    client.post(reverse("console:logout"))
+
+    login, logout = _console_events()
+    assert (login.action, login.actor, login.study) == ("console.login", user, None)
+    assert login.detail == {"username": "dr-login", "ip": "127.0.0.1"}
+    assert (logout.action, logout.actor, logout.study) == ("console.logout", user, None)
+    assert logout.detail == {"username": "dr-login", "ip": "127.0.0.1"}
+    for event in (login, logout):
+        _no_password_in(event)
+
+
+def test_given_a_wrong_password_when_someone_logs_in_then_the_attempt_is_audited(client):
+    UserFactory(username="dr-login")
+
+    response = client.post(
+        reverse("console:login"),
+        {"username": "dr-login", "password": PASSWORD + "-wrong"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+
+    assert response.status_code == 200  # the form again, with its error
+    (failed,) = _console_events()
+    assert (failed.action, failed.actor, failed.study) == ("console.login_failed", None, None)
+    assert failed.detail == {"username": "dr-login", "ip": "203.0.113.7"}
+    _no_password_in(failed)
+    assert "wrong" not in json.dumps(failed.detail)
+
+
+def test_given_an_unknown_long_username_when_it_fails_then_the_audit_keeps_150_characters(client):
+    attempted = "x" * 140 + "y" * 60
+    client.post(reverse("console:login"), {"username": attempted, "password": PASSWORD})
+    (failed,) = _console_events()
+    assert failed.detail["username"] == attempted[:150]
+
+
+def test_given_nobody_signed_in_when_logout_is_posted_then_nothing_is_audited(client):
+    client.post(reverse("console:logout"))
+    assert _console_events() == []
