@@ -1,10 +1,19 @@
 """What the console and the API show of a study: its arms, diagnoses, cases, team and audit log."""
 
+from datetime import datetime
 from typing import TypedDict
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
-from study.models import Arm, AuditEvent, Case, DiagnosisOption, Study, StudyMembership
+from study.models import (
+    Arm,
+    AuditEvent,
+    Case,
+    DesignVersion,
+    DiagnosisOption,
+    Study,
+    StudyMembership,
+)
 
 RECENT_AUDIT_EVENTS = 20
 
@@ -41,3 +50,30 @@ def study_design_rows(*, study: Study) -> DesignRows:
 def studies_with_arms(*, studies: QuerySet[Study]) -> QuerySet[Study]:
     """The API's study rows: arms prefetched, by slug."""
     return studies.prefetch_related("arms").order_by("slug")
+
+
+class DesignVersionRow(TypedDict):
+    version: int
+    sha256: str
+    effective_at: datetime
+    reason: str
+
+
+def study_design_versions(*, study: Study) -> list[DesignVersionRow]:
+    """Every design version of the study, oldest first, without its document: version 1 is
+    the design at the first enrolment, each later one an amendment with its reason."""
+    versions = DesignVersion.objects.filter(study=study).defer("document").order_by("version")
+    return [
+        {
+            "version": version.version,
+            "sha256": version.sha256,
+            "effective_at": version.effective_at,
+            "reason": version.reason,
+        }
+        for version in versions
+    ]
+
+
+def study_design_version(*, study: Study) -> int | None:
+    """The study's current design version (what an enrolment now runs under); None in a draft."""
+    return DesignVersion.objects.filter(study=study).aggregate(latest=Max("version"))["latest"]

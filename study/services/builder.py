@@ -1,8 +1,10 @@
 """Study builder writes: create a study, edit its design, arms, diagnoses and team.
 
-Rule: the design is frozen once a participant has enrolled (``design_locked_at`` is set); only
-texts that do not change the design (title, description, consent and debrief) stay editable.
-Every write is audited with the fields it changed.
+Rule: the design is frozen once a participant has enrolled (``design_locked_at`` is set). After
+that the texts participants read (title, description, consent and debrief) change only by an
+amendment with a reason (services.amendments.design_amend, a new design version); nothing else
+changes (services.design_rules). Texts are stored normalised, so saving an unchanged form
+changes nothing. Every write is audited with the fields it changed.
 """
 
 import dataclasses
@@ -20,26 +22,15 @@ from study.core import allocation, slugs, vocabulary
 from study.models import Advice, Arm, Case, DiagnosisOption, Study, StudyMembership
 
 from .audit import Actor, audit_record
-from .studies import StudyStateError, study_design_spec
-
-# Texts a team may still correct after the first enrolment: they are not part of the design.
-TEXT_FIELDS = ("title", "description", "consent_text", "debrief_text")
-DESIGN_FIELDS = (
-    "slug",
-    "cases_per_participant",
-    "inaccurate_per_participant",
-    "annotated_per_participant",
-    "order_policy",
-    "read_then_reveal",
-    "rating_scale_max",
-    "confidence_scale_max",
-    "block_multiplier",
-    "seed",
-    "reissue_after_minutes",
-    "stratify_by",
-    "stratum_map",
+from .design_rules import (
+    DESIGN_FIELDS,
+    TEXT_FIELDS,
+    locked_refuse,
+    settings_changes,
+    texts_normalised,
 )
-EDITABLE_FIELDS = TEXT_FIELDS + DESIGN_FIELDS
+from .design_rules import EDITABLE_FIELDS as EDITABLE_FIELDS  # the builder's settings
+from .studies import study_design_spec
 
 # The codes of Arm.Source and StudyMembership.Role (tests/test_typing.py keeps them equal).
 AdviceSource = Literal["ai", "human"]
@@ -65,15 +56,6 @@ answers are not used, you can withdraw them below."""
 
 class MembershipError(ValueError):
     """A team change that cannot be made; the message says why."""
-
-
-def _refuse_if_locked(study: Study, what: str) -> None:
-    if study.design_locked_at is not None:
-        raise StudyStateError(
-            f"The design of study '{study.slug}' is locked since the first enrolment "
-            f"({study.design_locked_at:%Y-%m-%d %H:%M} UTC, hash {study.design_hash[:12]}): "
-            f"{what} cannot change."
-        )
 
 
 def _check_slug_free(slug: str, *, study: Study | None = None) -> None:
@@ -155,12 +137,15 @@ def study_create(
 ) -> Study:
     """A draft study owned by ``owner``, with placeholder texts the team then edits."""
     _check_slug_free(slug)
+    texts = {
+        "title": title,
+        "description": description,
+        "consent_text": consent_text,
+        "debrief_text": debrief_text,
+    }
     study = Study(
-        title=title,
         slug=slug,
-        description=description,
-        consent_text=consent_text,
-        debrief_text=debrief_text,
+        **texts_normalised(fields=texts),
         cases_per_participant=cases_per_participant,
         inaccurate_per_participant=inaccurate_per_participant,
         # A fresh unpredictable seed per study; it is printed with the allocation table.
@@ -183,16 +168,19 @@ def study_create(
 # Any: the settings differ in type (texts, counts, a seed, a flag, the stratum map).
 @transaction.atomic
 def study_design_update(*, study: Study, actor: Actor, **fields: Any) -> Study:
-    """Change study settings; design fields only while no participant has enrolled."""
-    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise TypeError(f"study_design_update: not a study setting: {', '.join(unknown)}")
+    """Change study settings while no participant has enrolled. After the first enrolment any
+    change is refused: design fields stay frozen, texts change by an amendment (design_amend).
+    Settings posted back unchanged change nothing and write no audit event."""
     # The row lock makes the lock check and the write one step against a concurrent enrolment.
     study = Study.objects.select_for_update().get(pk=study.pk)
-    changed = sorted(name for name, value in fields.items() if getattr(study, name) != value)
+    fields, changed = settings_changes(study=study, fields=fields, caller="study_design_update")
     design_changes = [name for name in changed if name in DESIGN_FIELDS]
     if design_changes:
-        _refuse_if_locked(study, ", ".join(design_changes))
+        locked_refuse(study=study, what=", ".join(design_changes))
+    text_changes = [name for name in changed if name in TEXT_FIELDS]
+    if text_changes:
+        rule = "can change only by an amendment that gives a reason"
+        locked_refuse(study=study, what=", ".join(text_changes), rule=rule)
     if not changed:
         return study
     if "slug" in changed:
@@ -223,7 +211,7 @@ def arm_save(
 ) -> Arm:
     """Add an arm, or change ``arm`` when given; refused once the design is locked."""
     study = Study.objects.select_for_update().get(pk=study.pk)
-    _refuse_if_locked(study, "arms")
+    locked_refuse(study=study, what="arms")
     if advice_source not in Arm.Source.values:
         raise allocation.DesignError(
             f"arm {code!r}: advice source must be one of {', '.join(Arm.Source.values)}, "
@@ -267,7 +255,7 @@ def arm_save(
 @transaction.atomic
 def arm_delete(*, arm: Arm, actor: Actor) -> None:
     study = Study.objects.select_for_update().get(pk=arm.study_id)
-    _refuse_if_locked(study, "arms")
+    locked_refuse(study=study, what="arms")
     code = arm.code
     arm.delete()
     _design_check_unless_draft(study)
@@ -304,7 +292,7 @@ def diagnosis_save(
 ) -> DiagnosisOption:
     """Add a diagnosis option, or change ``diagnosis`` when given; refused once locked."""
     study = Study.objects.select_for_update().get(pk=study.pk)
-    _refuse_if_locked(study, "diagnosis options")
+    locked_refuse(study=study, what="diagnosis options")
     others = study.diagnoses.exclude(pk=diagnosis.pk) if diagnosis else study.diagnoses.all()
     if others.filter(code=code).exists():
         raise allocation.DesignError(f"diagnosis code '{code}' is already used in this study")
@@ -339,7 +327,7 @@ def diagnosis_save(
 @transaction.atomic
 def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Actor) -> None:
     study = Study.objects.select_for_update().get(pk=diagnosis.study_id)
-    _refuse_if_locked(study, "diagnosis options")
+    locked_refuse(study=study, what="diagnosis options")
     _refuse_if_used(study, diagnosis.code, "deleted")
     code = diagnosis.code
     diagnosis.delete()

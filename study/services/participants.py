@@ -171,8 +171,10 @@ def participant_enrol(*, participant: Participant, screening: Screening) -> Part
     participant.arm = arm
     participant.status = Participant.Status.IN_PROGRESS
     participant.enrolled_at = timezone.now()
+    # The first enrolment freezes the design as version 1; a participant runs under the design
+    # version in force when they enrol (an amendment after it adds the next version).
+    participant.design_version = study_lock_design(study=study)
     participant.save()
-    study_lock_design(study=study)
     audit_record(
         action="participant.enrol",
         study=study,

@@ -1,15 +1,13 @@
 """Study life-cycle writes: the design spec handed to the allocation engine, opening, closing."""
 
-import hashlib
-import json
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from study.core import allocation, vocabulary
 from study.models import StratumCounter, Study
 
+from . import design_versions
 from .audit import Actor, audit_record
 
 
@@ -86,56 +84,16 @@ def study_close(*, study: Study, actor: Actor = None) -> Study:
 
 # Any: a JSON document of mixed values (numbers, flags, texts, nested lists and maps).
 def study_design_document(*, study: Study) -> dict[str, Any]:
-    """Everything a participant's experience depends on, as plain data, for the design hash:
-    the allocation design plus arms, labels, scales, strata, diagnoses and every case's content."""
-    cases = study.cases.prefetch_related("advice").order_by("position", "code")
-    return {
-        "allocation": allocation.design_hash(study_design_spec(study=study)),
-        "read_then_reveal": study.read_then_reveal,
-        "rating_scale_max": study.rating_scale_max,
-        "confidence_scale_max": study.confidence_scale_max,
-        "stratify_by": study.stratify_by,
-        "reissue_after_minutes": study.reissue_after_minutes,
-        "stratum_map": dict(sorted(study.stratum_map.items())),
-        "stratum_quotas": dict(sorted(study.stratum_quotas.items())),
-        "arms": [
-            [arm.code, arm.advice_source, arm.label, arm.persona, arm.weight]
-            for arm in study.arms.order_by("code")
-        ],
-        "diagnoses": list(
-            study.diagnoses.order_by("position", "code").values_list("code", "label")
-        ),
-        "cases": [
-            {
-                "code": case.code,
-                "training": case.is_training,
-                "vignette": case.vignette,
-                "reference": case.reference_diagnosis,
-                "image": case.dicom_file.name,  # content-hash name of the de-identified DICOM
-                "advice": [
-                    [a.variant, a.findings, a.diagnosis, a.annotation, a.displayed_confidence]
-                    for a in sorted(case.advice.all(), key=lambda a: a.variant)
-                ],
-            }
-            for case in cases
-        ],
-    }
+    """The canonical design document (services.design_versions: what the design hash covers)."""
+    return design_versions.design_document(study=study)
 
 
 def study_design_hash(*, study: Study) -> str:
-    document = json.dumps(study_design_document(study=study), sort_keys=True, ensure_ascii=True)
-    return hashlib.sha256(document.encode("ascii")).hexdigest()
+    """The live hash of the design as it is now (while a draft it changes with the design)."""
+    return design_versions.design_hash_live(study=study)
 
 
-def study_lock_design(*, study: Study) -> None:
-    """Freeze the design at the first enrolment; the hash is what a pre-registration cites."""
-    if study.design_locked_at is not None:
-        return
-    spec_hash = study_design_hash(study=study)
-    updated = Study.objects.filter(pk=study.pk, design_locked_at__isnull=True).update(
-        design_locked_at=timezone.now(), design_hash=spec_hash
-    )
-    if updated:
-        study.design_locked_at = timezone.now()
-        study.design_hash = spec_hash
-        audit_record(action="study.design_locked", study=study, detail={"design_hash": spec_hash})
+def study_lock_design(*, study: Study) -> int:
+    """Freeze the design at the first enrolment as version 1 (the hash a pre-registration
+    cites); returns the design version in force, which the enrolling participant runs under."""
+    return design_versions.design_lock(study=study)

@@ -2,6 +2,8 @@
 
 Roles as elsewhere in the console: viewers see the design read-only, owners and collaborators
 edit it, only owners add members. Refusals from the services are shown on the page verbatim.
+The design page shows the design hash: live while drafting, frozen at the first enrolment;
+after it the settings form changes texts only, as an amendment with a reason.
 """
 
 from django.contrib import messages
@@ -12,7 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from study import permissions, selectors, services
 from study.core import allocation
 from study.models import Study
+from study.selectors.studies import study_design_version, study_design_versions
+from study.services.amendments import AmendmentError, design_amend
+from study.services.design_versions import design_hash_shown
 
+from ..amendment_forms import StudyAmendForm
 from ..forms import (
     ArmForm,
     DiagnosisForm,
@@ -23,7 +29,12 @@ from ..forms import (
 )
 
 # What a researcher can fix by editing the design; anything else is a bug and should surface.
-_REFUSALS = (allocation.DesignError, services.StudyStateError, services.MembershipError)
+_REFUSALS = (
+    allocation.DesignError,
+    services.StudyStateError,
+    services.MembershipError,
+    AmendmentError,
+)
 
 
 def _design_problem(study: Study) -> str:
@@ -53,20 +64,39 @@ def study_new(request):
     return render(request, "console/builder/study_new.html", {"form": form}, status=status)
 
 
+def _settings_save(request, study: Study, form) -> Study | None:
+    """Save the settings form: a plain update while drafting, an amendment after the lock.
+    Returns the study when saved, None when a refusal was put on the form."""
+    fields = dict(form.cleaned_data)
+    try:
+        if study.design_locked_at is None:
+            saved = services.study_design_update(study=study, actor=request.user, **fields)
+            messages.success(request, "Study settings saved.")
+            return saved
+        before = study.design_hash
+        saved = design_amend(study=study, actor=request.user, reason=fields.pop("reason"), **fields)
+    except _REFUSALS as refusal:
+        add_service_error(form, refusal)
+        return None
+    if saved.design_hash == before:
+        messages.info(request, "Nothing changed: no amendment was recorded.")
+    else:
+        version = study_design_version(study=saved)
+        messages.success(
+            request, f"Amendment saved as design version {version} (hash {saved.design_hash})."
+        )
+    return saved
+
+
 @require_http_methods(["GET", "POST"])
 @permissions.study_view(write_on_post=True)
 def study_design(request, study):
-    form = StudySettingsForm(request.POST or None, study=study)
+    form_class = StudySettingsForm if study.design_locked_at is None else StudyAmendForm
+    form = form_class(request.POST or None, study=study)
     if request.method == "POST" and form.is_valid():
-        try:
-            study = services.study_design_update(
-                study=study, actor=request.user, **form.cleaned_data
-            )
-        except _REFUSALS as refusal:
-            add_service_error(form, refusal)
-        else:
-            messages.success(request, "Study settings saved.")
-            return redirect("console:design", study.slug)
+        saved = _settings_save(request, study, form)
+        if saved is not None:
+            return redirect("console:design", saved.slug)
     context = {
         "study": study,
         "form": form,
@@ -75,6 +105,8 @@ def study_design(request, study):
         **selectors.study_design_rows(study=study),
         "member_form": MembershipForm(),
         "design_problem": _design_problem(study),
+        "design_hash": design_hash_shown(study=study),
+        "design_versions": study_design_versions(study=study),
     }
     status = 400 if form.errors else 200
     return render(request, "console/builder/design.html", context, status=status)

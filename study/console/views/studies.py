@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from study import exports, permissions, selectors, services
 from study.core import allocation
+from study.selectors.studies import study_design_version
+from study.services.design_versions import design_hash_shown
 
 MAX_ALLOCATION_SLOTS = 2000
 AUDIT_PAGE_EVENTS = 500
@@ -32,6 +34,8 @@ def study_detail(request, study):
             study=study, limit=selectors.RECENT_AUDIT_EVENTS
         ),
         "quota_rows": selectors.stratum_quota_rows(study=study),
+        "design_hash": design_hash_shown(study=study),
+        "design_version": study_design_version(study=study),
     }
     return render(request, "console/study_detail.html", context)
 

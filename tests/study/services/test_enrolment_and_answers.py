@@ -252,6 +252,8 @@ def test_given_two_studies_that_differ_only_in_an_arm_label_then_their_design_ha
 
 
 def test_given_the_same_design_then_the_hash_is_the_same_in_another_study():
+    # The title is shown to participants, so it is part of the design; the slug is not.
     first = gaube_study()
-    second = gaube_study(seed=first.seed)
+    second = gaube_study(seed=first.seed, title=first.title)
+    assert first.slug != second.slug
     assert services.study_design_hash(study=first) == services.study_design_hash(study=second)
