@@ -1,5 +1,6 @@
 """The audit log (issue 8 point 7): append-only in the database (with the design versions),
-console logins, logouts and failed logins recorded."""
+console logins, logouts and failed logins recorded, and never a participant's or a self-enrolment
+link's token in it."""
 
 import json
 
@@ -10,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from study import services
-from study.models import AuditEvent, DesignVersion, Study
-from tests.factories import StudyFactory, UserFactory
+from study.models import AuditEvent, DesignVersion, Participant, Study
+from tests.factories import StudyFactory, UserFactory, gaube_study
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"  # UserFactory's
@@ -170,3 +171,68 @@ def test_given_an_unknown_long_username_when_it_fails_then_the_audit_keeps_150_c
 def test_given_nobody_signed_in_when_logout_is_posted_then_nothing_is_audited(client):
     client.post(reverse("console:logout"))
     assert _console_events() == []
+
+
+# Never a token ---------------------------------------------------------------------------------
+
+
+def _walk_the_flow(client, entry: str) -> None:
+    """Consent, screening, every trial, the questionnaire and the debrief, through the pages."""
+    client.post(entry + "consent/", {"agree": "yes"})
+    client.post(
+        entry + "about-you/",
+        {
+            "specialty": "radiology",
+            "training_level": "attending",
+            "years_experience": "10",
+            "prior_ai_use": "never",
+        },
+    )
+    while (page := client.get(entry, follow=True)).redirect_chain[-1][0].rstrip("/").split("/")[
+        -2
+    ] == "case":
+        url = page.redirect_chain[-1][0]
+        trial = page.context["trial"]
+        client.post(
+            url,
+            {
+                "advice_rating": "5",
+                "decision": "accept",
+                "final_diagnosis": trial.advice.diagnosis,
+                "confidence": "6",
+            },
+        )
+    assert page.redirect_chain[-1][0].endswith("/questionnaire/")
+    client.post(entry + "questionnaire/", {"ai_attitude": "4", "advice_usefulness": "5"})
+    client.post(entry + "debrief/", {"choice": "keep"})
+
+
+def test_given_a_full_participant_flow_when_the_audit_log_is_read_then_no_token_is_in_it(client):
+    owner = UserFactory()
+    study = gaube_study(owner=owner)
+    (invited,) = services.invitations_create(study=study, count=1, actor=owner)
+    _walk_the_flow(client, reverse("participant:entry", args=[invited.token]))
+    study = services.self_enrolment_enable(study=study, actor=owner)
+    link = reverse("participant:open_link", args=[study.self_enrolment_token])
+    assert client.get(link).status_code == 200
+    joined = client.post(link)
+    self_enrolled = Participant.objects.exclude(pk=invited.pk).get(study=study)
+    assert joined["Location"] == reverse("participant:entry", args=[self_enrolled.token])
+    _walk_the_flow(client, joined["Location"])
+    link_token = study.self_enrolment_token
+    services.self_enrolment_disable(study=study, actor=owner)
+
+    assert set(Participant.objects.values_list("status", flat=True)) == {"completed"}
+    tokens = {link_token, *Participant.objects.values_list("token", flat=True)}
+    events = list(AuditEvent.objects.all())
+    actions = {event.action for event in events}
+    assert {
+        "invitations.create",
+        "participant.consent",
+        "participant.enrol",
+        "participant.self_enrol",
+        "self_enrolment.enable",
+    } <= actions, actions
+    for event in events:
+        written = json.dumps([event.action, event.participant_public_id, event.detail])
+        assert not [token for token in tokens if token in written], event.action
