@@ -15,6 +15,7 @@ from analysis.cli import main as analysis_main
 from analysis.data import TRIALS_COLUMNS_V2, load_trials
 from study import selectors, services
 from study.models import AuditEvent
+from study.services.amendments import design_amend
 from tests.factories import INTERNIST, answer_all, enrolled_participant, gaube_study
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,40 @@ def test_an_unknown_study_or_table_is_refused_with_a_message(answered_study, tmp
             "--output", str(tmp_path / "missing" / "x.zip"),
         )  # fmt: skip
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_given_an_amendment_then_later_participants_export_its_version_and_the_manifest_all(
+    tmp_path,
+):
+    # given: one participant under version 1, then the consent text amended, then another
+    study = gaube_study()
+    first = enrolled_participant(study)
+    answer_all(first)
+    study.refresh_from_db()
+    version_1 = study.design_hash
+    design_amend(
+        study=study,
+        actor=None,
+        reason="Ethics board asked for the data-protection contact",
+        consent_text=study.consent_text + "\n\nContact: dpo@example.org",
+    )
+    second = enrolled_participant(study, INTERNIST)
+    answer_all(second)
+    study.refresh_from_db()
+    # when
+    _, path = _export(study, tmp_path, "--format", "zip")
+    # then
+    with zipfile.ZipFile(path) as bundle:
+        manifest = json.loads(bundle.read("manifest.json"))
+        design = json.loads(bundle.read("design.json"))
+        trials = list(csv.DictReader(io.StringIO(bundle.read("trials.csv").decode("utf-8"))))
+    versions = {row["participant"]: row["design_version"] for row in trials}
+    assert versions == {first.public_id: "1", second.public_id: "2"}
+    assert [(v["version"], v["sha256"]) for v in manifest["design_versions"]] == [
+        (1, version_1),
+        (2, study.design_hash),
+    ]
+    assert version_1 != study.design_hash
+    assert manifest["design_hash"] == study.design_hash
+    assert design["versions"][1]["reason"] == "Ethics board asked for the data-protection contact"
+    assert "dpo@example.org" in json.dumps(design["versions"][1]["document"])
