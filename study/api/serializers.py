@@ -1,6 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from study.models import Arm, Case, Study
+from study.selectors.studies import study_design_version, study_design_versions
+from study.services.design_rules import DESIGN_FIELDS, TEXT_FIELDS
+from study.services.design_versions import design_hash_shown
 
 
 class ArmSerializer(serializers.ModelSerializer):
@@ -15,8 +19,23 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["code", "reference_diagnosis", "is_training", "position", "review_status"]
 
 
+class DesignVersionSerializer(serializers.Serializer):
+    """One version of the design: 1 is the design at the first enrolment, later ones amendments."""
+
+    version = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    effective_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
 class StudySerializer(serializers.ModelSerializer):
+    """design_hash is live while no participant has enrolled (it changes as the design changes)
+    and the current version's after the lock; design_version is null until then."""
+
     arms = ArmSerializer(many=True, read_only=True)
+    design_hash = serializers.SerializerMethodField()
+    design_version = serializers.SerializerMethodField()
+    design_versions = serializers.SerializerMethodField()
 
     class Meta:
         model = Study
@@ -33,8 +52,54 @@ class StudySerializer(serializers.ModelSerializer):
             "stratum_map",
             "design_locked_at",
             "design_hash",
+            "design_version",
+            "design_versions",
             "arms",
         ]
+
+    def get_design_hash(self, study: Study) -> str:
+        return design_hash_shown(study=study)
+
+    def get_design_version(self, study: Study) -> int | None:
+        return study_design_version(study=study)
+
+    @extend_schema_field(DesignVersionSerializer(many=True))
+    def get_design_versions(self, study: Study) -> list:
+        return DesignVersionSerializer(study_design_versions(study=study), many=True).data
+
+
+AMENDMENT_REASON_REQUIRED = (
+    "Give the reason for this amendment: it is recorded with the new design version."
+)
+
+
+class AmendmentSerializer(serializers.Serializer):
+    """A change, after the first enrolment, to the texts participants read, with its reason."""
+
+    reason = serializers.CharField(
+        error_messages={"required": AMENDMENT_REASON_REQUIRED, "blank": AMENDMENT_REASON_REQUIRED}
+    )
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    consent_text = serializers.CharField(required=False)
+    debrief_text = serializers.CharField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        problems = {}
+        for name in sorted(set(self.initial_data) - set(self.fields)):
+            problems[name] = [
+                f"{name} is a design setting: it is frozen since the first enrolment."
+                if name in DESIGN_FIELDS
+                else f"{name} is not a text an amendment can change "
+                f"(one of {', '.join(TEXT_FIELDS)})."
+            ]
+        if problems:
+            raise serializers.ValidationError(problems)
+        if not set(attrs) & set(TEXT_FIELDS):
+            raise serializers.ValidationError(
+                f"An amendment changes at least one of {', '.join(TEXT_FIELDS)}."
+            )
+        return attrs
 
 
 class CellProgressSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("studies/<slug:slug>/", views.StudyDetail.as_view(), name="study"),
     path("studies/<slug:slug>/cases/", views.StudyCases.as_view(), name="cases"),
     path("studies/<slug:slug>/progress/", views.StudyProgress.as_view(), name="progress"),
+    path("studies/<slug:slug>/amendments/", views.StudyAmendments.as_view(), name="amendments"),
     path(
         "studies/<slug:slug>/export/<slug:table>/",
         exports.StudyExport.as_view(),

@@ -1,21 +1,30 @@
-"""Read-only researcher API (session authentication); per-study access from study.permissions."""
+"""Researcher API (session authentication): reads, and design amendments after the lock;
+per-study access from study.permissions (amending needs WRITE)."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
-from rest_framework.exceptions import NotFound
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from study import permissions, selectors
+from study import permissions, selectors, services
+from study.core.allocation import DesignError
 from study.models import Study
+from study.selectors.studies import study_design_version
+from study.services.amendments import AmendmentError, design_amend
 
-from .serializers import CaseSerializer, ProgressSerializer, StudySerializer
+from .serializers import (
+    AmendmentSerializer,
+    CaseSerializer,
+    ProgressSerializer,
+    StudySerializer,
+)
 
 
-def _study(request, slug: str) -> Study:
+def _study(request, slug: str, action: permissions.Action = permissions.READ) -> Study:
     try:
-        return permissions.study_for_user(slug=slug, user=request.user)
+        return permissions.study_for_user(slug=slug, user=request.user, action=action)
     except Http404:
         raise NotFound(permissions.NOT_FOUND) from None
 
@@ -51,3 +60,34 @@ class StudyProgress(APIView):
     def get(self, request, slug):
         progress = selectors.study_progress(study=_study(request, slug))
         return Response(ProgressSerializer(progress).data)
+
+
+class StudyAmendments(APIView):
+    """POST an amendment: new texts and the reason; answered with the study (201 when a new
+    design version was recorded, 200 when nothing changed, 409 when the design is not locked
+    yet or a design setting would change)."""
+
+    @extend_schema(
+        request=AmendmentSerializer, responses={201: StudySerializer, 200: StudySerializer}
+    )
+    def post(self, request, slug):
+        study = _study(request, slug, permissions.WRITE)
+        amendment = AmendmentSerializer(data=request.data)
+        amendment.is_valid(raise_exception=True)
+        fields = dict(amendment.validated_data)
+        before = study_design_version(study=study)
+        try:
+            design_amend(study=study, actor=request.user, reason=fields.pop("reason"), **fields)
+        except AmendmentError as refusal:
+            raise ValidationError({refusal.field or "non_field_errors": [str(refusal)]}) from None
+        except DesignError as refusal:  # a text the study cannot run without, left empty
+            name = str(refusal).split(":", 1)[0]
+            field = name if name in fields else "non_field_errors"
+            raise ValidationError({field: [str(refusal)]}) from None
+        except services.StudyStateError as refusal:
+            return Response({"detail": str(refusal)}, status=status.HTTP_409_CONFLICT)
+        study = _study(request, slug)
+        created = study_design_version(study=study) != before
+        return Response(
+            StudySerializer(study).data, status=status.HTTP_201_CREATED if created else 200
+        )
