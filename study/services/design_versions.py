@@ -164,7 +164,7 @@ def design_lock(*, study: Study) -> int:
             design_locked_at=now
         )
         if updated:
-            study.design_locked_at = now
+            study.refresh_from_db()  # the study's own fields as they are under the lock
             version = _version_add(study=study, actor=None, reason="")
             audit_record(
                 action="study.design_locked",
