@@ -18,6 +18,7 @@ from study.models import (
     StudyMembership,
     Trial,
 )
+from study.services.withdrawals import WithdrawalRefused
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,6 +77,10 @@ class CaseAdmin(ReadOnlyAdmin):
     inlines = [AdviceInline]
 
 
+# The admin's bulk action has no form for a reason; the console and the API ask for one.
+ADMIN_WITHDRAWAL_REASON = "Withdrawn with the Django admin's bulk action (no reason entered)."
+
+
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyAdmin):
     list_display = ("public_id", "study", "status", "stratum", "arm", "slot")
@@ -89,11 +94,20 @@ class ParticipantAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Withdraw the selected participants (kept out of every export)")
     def withdraw(self, request, queryset):
+        withdrawn = 0
         for participant in queryset:
-            services.participant_withdraw(participant=participant, actor=request.user)
-        self.message_user(
-            request, f"{queryset.count()} participant(s) withdrawn.", messages.SUCCESS
-        )
+            try:
+                services.participant_withdraw(
+                    participant=participant,
+                    actor=request.user,
+                    by="researcher",
+                    reason=ADMIN_WITHDRAWAL_REASON,
+                )
+            except WithdrawalRefused as refusal:  # declined, screened out: nothing to withdraw
+                self.message_user(request, str(refusal), messages.WARNING)
+            else:
+                withdrawn += 1
+        self.message_user(request, f"{withdrawn} participant(s) withdrawn.", messages.SUCCESS)
 
 
 @admin.register(Trial)

@@ -11,8 +11,9 @@ from django.utils import timezone
 from study.core import allocation, vocabulary
 from study.models import Advice, Participant, Response, StratumCounter, Study, Trial
 
-from .audit import Actor, audit_record
+from .audit import audit_record
 from .studies import StudyStateError, study_design_spec, study_lock_design
+from .withdrawals import participant_withdraw
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed by hand
 
@@ -256,33 +257,14 @@ def participant_complete(*, participant: Participant, withdraw: bool) -> Partici
         return participant
     if participant.questionnaire_at is None:
         raise ParticipantStateError("The debrief follows the questionnaire.")
-    now = timezone.now()
     participant.completion_code = _new_completion_code()
-    participant.completed_at = now
+    participant.completed_at = timezone.now()
     if withdraw:
-        participant.status = Participant.Status.WITHDRAWN
-        participant.withdrawn_at = now
-    else:
-        participant.status = Participant.Status.COMPLETED
+        # The debrief's choice is a withdrawal like any other (step "debrief", by the
+        # participant), with the completion code a finished session earns.
+        participant.save(update_fields=["completion_code", "completed_at"])
+        return participant_withdraw(participant=participant, by="participant")
+    participant.status = Participant.Status.COMPLETED
     participant.save()
-    audit_record(
-        action="participant.withdraw" if withdraw else "participant.complete",
-        study=participant.study,
-        participant=participant,
-    )
-    return participant
-
-
-@transaction.atomic
-def participant_withdraw(*, participant: Participant, actor: Actor = None) -> Participant:
-    """Withdrawal at any time (e.g. by e-mail to the team): data is kept but never exported."""
-    participant = _locked(participant)
-    if participant.status == Participant.Status.WITHDRAWN:
-        return participant
-    participant.status = Participant.Status.WITHDRAWN
-    participant.withdrawn_at = timezone.now()
-    participant.save(update_fields=["status", "withdrawn_at"])
-    audit_record(
-        action="participant.withdraw", study=participant.study, actor=actor, participant=participant
-    )
+    audit_record(action="participant.complete", study=participant.study, participant=participant)
     return participant

@@ -87,5 +87,5 @@ def test_given_the_withdraw_action_then_participants_are_withdrawn_through_the_s
     participant.refresh_from_db()
     assert participant.status == Participant.Status.WITHDRAWN
     assert AuditEvent.objects.filter(
-        action="participant.withdraw", actor__username="admin"
+        action="participant.withdrawn", actor__username="admin"
     ).exists()

@@ -90,7 +90,7 @@ def test_given_a_withdrawn_participant_when_exported_then_their_rows_are_absent(
     answer_all(kept)
     withdrawn = enrolled_participant(study)
     answer_all(withdrawn)
-    services.participant_withdraw(participant=withdrawn)
+    services.participant_withdraw(participant=withdrawn, by="participant")
 
     _, rows, _ = _export(tmp_path, study.slug)
 

@@ -226,11 +226,11 @@ def test_given_two_participants_when_both_claim_one_slot_then_the_database_refus
 def test_given_a_withdrawal_then_it_is_audited_and_idempotent():
     study = gaube_study()
     participant = enrolled_participant(study)
-    services.participant_withdraw(participant=participant)
-    services.participant_withdraw(participant=participant)
+    services.participant_withdraw(participant=participant, by="participant")
+    services.participant_withdraw(participant=participant, by="participant")
     participant.refresh_from_db()
     assert participant.status == Participant.Status.WITHDRAWN
-    assert AuditEvent.objects.filter(action="participant.withdraw").count() == 1
+    assert AuditEvent.objects.filter(action="participant.withdrawn").count() == 1
 
 
 def test_given_bad_invitation_counts_then_they_are_refused():
