@@ -15,6 +15,8 @@ urlpatterns = [
     path("p/<str:token>/questionnaire/", views.questionnaire, name="questionnaire"),
     path("p/<str:token>/debrief/", views.debrief, name="debrief"),
     path("p/<str:token>/done/", views.done, name="done"),
+    path("p/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+    path("p/<str:token>/withdrawn/", views.withdrawn, name="withdrawn"),
     path("p/<str:token>/image/<int:position>/<str:name>", views.image, name="image"),
     path("s/<str:token>/", views.open_link, name="open_link"),
 ]

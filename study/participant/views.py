@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods
 from study import selectors, services
 from study.http import image_response
 from study.models import Participant, Study, Trial
+from study.selectors.participants import participant_progress
+from study.services.activity import participant_seen
 
 from . import forms
 
@@ -26,7 +28,11 @@ _STEP_URLS = {
     "questionnaire": "participant:questionnaire",
     "debrief": "participant:debrief",
     "done": "participant:done",
+    "withdrawn": "participant:withdrawn",
 }
+# The steps of someone taking part: each offers the withdrawal link, and serving one stamps the
+# participant's last activity. The others (declined, screened out, withdrawn...) record nothing.
+TAKING_PART = ("consent", "screening", "trial", "questionnaire", "debrief", "done")
 
 
 def _step_url(participant: Participant, step: selectors.Step) -> str:
@@ -45,9 +51,15 @@ def at_step(*names: str):
             participant = _participant(token)
             step = selectors.participant_current_step(participant=participant)
             if step.name not in names or (
-                step.name == "trial" and kwargs.get("position") != step.position
+                # A trial page is served only at the current case; a page of every step
+                # (the withdrawal confirmation) has no position to check.
+                step.name == "trial"
+                and "position" in kwargs
+                and kwargs["position"] != step.position
             ):
                 return redirect(_step_url(participant, step))
+            if step.name in TAKING_PART:
+                participant_seen(participant=participant)
             try:
                 return view(request, participant, step, **kwargs)
             except services.StudyStateError:
@@ -164,7 +176,7 @@ def trial(request, participant, step, position):
         form=form,
         reveal_pending=reveal_pending,
         advised_label=label_of.get(trial.advice.diagnosis, trial.advice.diagnosis),
-        progress_label=selectors.participant_progress_label(trial=trial, total=step.total),
+        progress=participant_progress(trial=trial, total=step.total),
         images=_trial_image_urls(trial),
     )
     return render(request, "participant/trial.html", context)
@@ -197,9 +209,54 @@ def done(request, participant, step):
     return render(request, "participant/done.html", _context(participant, step))
 
 
-def image(request: HttpRequest, token: str, position: int, name: str) -> FileResponse:
+@require_http_methods(["GET", "POST"])
+@at_step(*TAKING_PART)
+def withdraw(request, participant, step):
+    """GET says what withdrawing means; only the confirm button's POST withdraws. Once
+    withdrawn, this URL (like every other) leads to the withdrawn page, so a resent POST is
+    harmless."""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            context = _withdraw_context(participant, step, error=WITHDRAW_CONFIRM_MISSING)
+            return render(request, "participant/withdraw.html", context, status=400)
+        services.participant_withdraw(participant=participant, by="participant")
+        return redirect("participant:withdrawn", participant.token)
+    return render(request, "participant/withdraw.html", _withdraw_context(participant, step))
+
+
+def _withdraw_context(participant: Participant, step: selectors.Step, **extra) -> dict:
+    return _context(participant, step, step_label=_STEP_LABELS[step.name], **extra)
+
+
+# The step a withdrawal is recorded at, in the participant's words.
+_STEP_LABELS = {
+    "consent": "information and consent",
+    "screening": "questions about you",
+    "trial": "the cases",
+    "questionnaire": "the last questions",
+    "debrief": "what the study was about",
+    "done": "after finishing",
+}
+
+
+WITHDRAW_CONFIRM_MISSING = (
+    'Nothing was withdrawn: use the button "Yes, withdraw me from this study" to confirm.'
+)
+
+
+@at_step("withdrawn")
+def withdrawn(request, participant, step):
+    return render(request, "participant/withdrawn.html", _context(participant, step))
+
+
+def image(
+    request: HttpRequest, token: str, position: int, name: str
+) -> FileResponse | HttpResponse:
     """A derivative of a case assigned to this participant; the name carries a content hash."""
-    trial = selectors.participant_trial_at(participant=_participant(token), position=position)
+    participant = _participant(token)
+    if selectors.participant_current_step(participant=participant).name == "withdrawn":
+        return redirect("participant:withdrawn", token)  # nothing more is shown after that
+    trial = selectors.participant_trial_at(participant=participant, position=position)
     if trial is None:
         raise Http404("No such case for this participant.")
     stored = selectors.case_image_file(case=trial.case, name=name)

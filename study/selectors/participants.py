@@ -1,6 +1,7 @@
-"""Where a participant is: the one step every participant URL leads to, and its progress text."""
+"""Where a participant is: the one step every participant URL leads to, and its progress."""
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from study.models import Participant, Trial
 
@@ -9,7 +10,8 @@ from study.models import Participant, Trial
 class Step:
     """The one page a participant belongs on now; every participant URL redirects here."""
 
-    # consent, declined, screening, ineligible, full, reissued, trial, questionnaire, debrief, done
+    # consent, declined, screening, ineligible, full, reissued, trial, questionnaire, debrief,
+    # done, withdrawn
     name: str
     trial: Trial | None = None
     position: int | None = None
@@ -24,7 +26,8 @@ _STATUS_STEPS = {
     Participant.Status.REISSUED: "reissued",
     Participant.Status.CONSENTED: "screening",
     Participant.Status.COMPLETED: "done",
-    Participant.Status.WITHDRAWN: "done",
+    # Withdrawn at any step, before or after finishing: every URL shows the withdrawn page.
+    Participant.Status.WITHDRAWN: "withdrawn",
 }
 
 
@@ -59,3 +62,24 @@ def participant_progress_label(*, trial: Trial, total: int) -> str:
     if trial.is_training:
         return f"Training case {trial.position} of {training_total}"
     return f"Case {trial.position - training_total} of {total - training_total}"
+
+
+class TrialProgress(TypedDict):
+    """The progress bar of a trial page: the label names the case, the bar counts answers."""
+
+    label: str  # "Case 4 of 8" (the position among test cases), as before
+    answered: int  # trials answered so far, training cases included: the bar's value
+    total: int  # every trial of the participant, training cases included: the bar's max
+    text: str  # what the bar says to assistive technology: "3 of 8 cases answered"
+
+
+def participant_progress(*, trial: Trial, total: int) -> TrialProgress:
+    """The trial page's progress: its label, and answered / total for the bar (the position would
+    overstate it: "Case 4 of 8" has 3 answered, and a training case shifts every position)."""
+    answered = trial.participant.trials.filter(response__isnull=False).count()
+    return {
+        "label": participant_progress_label(trial=trial, total=total),
+        "answered": answered,
+        "total": total,
+        "text": f"{answered} of {total} cases answered",
+    }

@@ -73,6 +73,7 @@ def _normalise(html: str, participant: Participant) -> str:
     html = re.sub(r"/image/\d+/", "/image/N/", html)
     html = re.sub(r"Case \d+ of 8", "Case N of 8", html)
     html = re.sub(r'value="\d+" aria-labelledby="progress-label"', "PROGRESS", html)
+    html = re.sub(r"\d+ of 8 cases answered", "K of 8 cases answered", html)
     return re.sub(r'<article class="advice-card".*?</article>', "ADVICE", html, flags=re.S)
 
 
