@@ -3,6 +3,8 @@ services (which check the design, audit every step and keep locked designs froze
 views, lists and searches them, and withdraws participants through the service."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from study import services
 from study.models import (
@@ -129,3 +131,16 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(StratumCounter)
 class StratumCounterAdmin(ReadOnlyAdmin):
     list_display = ("study", "stratum", "next_slot")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    """Accounts are deactivated (untick "active"), never deleted: the append-only audit log names
+    them, so the database refuses to drop the link."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False

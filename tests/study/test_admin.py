@@ -89,3 +89,10 @@ def test_given_the_withdraw_action_then_participants_are_withdrawn_through_the_s
     assert AuditEvent.objects.filter(
         action="participant.withdrawn", actor__username="admin"
     ).exists()
+
+
+def test_given_an_account_then_the_admin_offers_no_delete(admin_client, django_user_model):
+    user = django_user_model.objects.create_user(username="someone")
+    delete = admin_client.get(f"/admin/auth/user/{user.pk}/delete/")
+    assert delete.status_code == 403
+    assert django_user_model.objects.filter(pk=user.pk).exists()
