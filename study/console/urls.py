@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import builder, cases, enrolment, exports, studies
+from .views import builder, cases, enrolment, exports, participants, studies
 
 app_name = "console"
 
@@ -55,4 +55,10 @@ urlpatterns = [
     ),
     path("studies/<slug:slug>/open-link/", enrolment.link_toggle, name="link_toggle"),
     path("studies/<slug:slug>/quotas/", enrolment.quotas, name="quotas"),
+    path("studies/<slug:slug>/participants/", participants.participants, name="participants"),
+    path(
+        "studies/<slug:slug>/participants/<str:public_id>/withdraw/",
+        participants.participant_withdraw,
+        name="participant_withdraw",
+    ),
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from study.models import Participant
 from study.selectors.participants import participant_current_step
+from study.selectors.roster import WITHDRAWABLE
 
 from .audit import Actor, audit_record
 
@@ -22,9 +23,8 @@ WITHDRAWAL_REASON_MAX = 2000
 WITHDRAWAL_REASON_REQUIRED = (
     "Give the reason for this withdrawal: it is kept with the participant's record."
 )
-# Out of the study already, with no answers to withdraw: declined, screened out, no place left
-# in the stratum, or their slot given to someone else.
-_NOTHING_TO_WITHDRAW = {
+# Why the participants outside WITHDRAWABLE have nothing to withdraw: they never took part.
+_NEVER_TOOK_PART = {
     Participant.Status.DECLINED: "declined to take part",
     Participant.Status.INELIGIBLE: "was screened out",
     Participant.Status.STRATUM_FULL: "was not enrolled (stratum full)",
@@ -76,10 +76,10 @@ def participant_withdraw(
     participant = _locked(participant)
     if participant.status == Participant.Status.WITHDRAWN:
         return participant  # a second click, a resent form or a second tab changes nothing
-    if participant.status in _NOTHING_TO_WITHDRAW:
+    if participant.status not in WITHDRAWABLE:
+        never = _NEVER_TOOK_PART.get(participant.status, "never took part")
         raise WithdrawalRefused(
-            f"Participant {participant.public_id} {_NOTHING_TO_WITHDRAW[participant.status]}: "
-            "there is nothing to withdraw."
+            f"Participant {participant.public_id} {never}: there is nothing to withdraw."
         )
     step = participant_current_step(participant=participant).name
     participant.status = Participant.Status.WITHDRAWN
