@@ -5,6 +5,7 @@ from study.models import Arm, Case, Study
 from study.selectors.studies import study_design_version, study_design_versions
 from study.services.design_rules import DESIGN_FIELDS, TEXT_FIELDS
 from study.services.design_versions import design_hash_shown
+from study.services.withdrawals import WITHDRAWAL_REASON_MAX, WITHDRAWAL_REASON_REQUIRED
 
 
 class ArmSerializer(serializers.ModelSerializer):
@@ -123,3 +124,26 @@ class ProgressSerializer(serializers.Serializer):
     median_minutes = serializers.FloatField(allow_null=True)
     answered_trials = serializers.IntegerField()
     cells = CellProgressSerializer(many=True)
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    """A researcher's withdrawal of a participant: the reason is required and kept."""
+
+    reason = serializers.CharField(
+        max_length=WITHDRAWAL_REASON_MAX,
+        error_messages={
+            "required": WITHDRAWAL_REASON_REQUIRED,
+            "blank": WITHDRAWAL_REASON_REQUIRED,
+        },
+    )
+
+
+class ParticipantWithdrawnSerializer(serializers.Serializer):
+    """What is kept of a withdrawal: the fact, the time, the step, who asked and why."""
+
+    participant = serializers.CharField(source="public_id")
+    status = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField()
+    withdrawn_step = serializers.CharField()
+    withdrawn_by = serializers.CharField()
+    withdrawal_reason = serializers.CharField()

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import exports, views
+from . import exports, participants, views
 
 app_name = "api"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("studies/<slug:slug>/cases/", views.StudyCases.as_view(), name="cases"),
     path("studies/<slug:slug>/progress/", views.StudyProgress.as_view(), name="progress"),
     path("studies/<slug:slug>/amendments/", views.StudyAmendments.as_view(), name="amendments"),
+    path(
+        "studies/<slug:slug>/participants/<str:public_id>/withdraw/",
+        participants.ParticipantWithdraw.as_view(),
+        name="participant_withdraw",
+    ),
     path(
         "studies/<slug:slug>/export/<slug:table>/",
         exports.StudyExport.as_view(),

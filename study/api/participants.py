@@ -1,0 +1,51 @@
+"""API withdrawal of a participant by a researcher (WRITE), through the one withdrawal service,
+as the console does it: the reason is required; a repeat answers with the first record."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from study import permissions, services
+from study.selectors.roster import study_participant
+from study.services.withdrawals import WithdrawalInvalid, WithdrawalRefused
+
+from .serializers import ParticipantWithdrawnSerializer, WithdrawalSerializer
+from .views import _study
+
+NO_SUCH_PARTICIPANT = "No such participant in this study."
+
+
+class ParticipantWithdraw(APIView):
+    """POST {"reason": ...}: the participant is withdrawn (200 with what is kept; the same
+    answer when they had already withdrawn), 400 without a reason, 404 for a participant not in
+    the study, 409 for one who never took part (declined, screened out)."""
+
+    @extend_schema(
+        request=WithdrawalSerializer,
+        responses={
+            200: ParticipantWithdrawnSerializer,
+            400: OpenApiResponse(description="no reason, or a reason over 2000 characters"),
+            409: OpenApiResponse(description="the participant never took part"),
+        },
+    )
+    def post(self, request, slug, public_id):
+        study = _study(request, slug, permissions.WRITE)
+        participant = study_participant(study=study, public_id=public_id)
+        if participant is None:
+            raise NotFound(NO_SUCH_PARTICIPANT)
+        withdrawal = WithdrawalSerializer(data=request.data)
+        withdrawal.is_valid(raise_exception=True)
+        try:
+            participant = services.participant_withdraw(
+                participant=participant,
+                actor=request.user,
+                by="researcher",
+                reason=withdrawal.validated_data["reason"],
+            )
+        except WithdrawalInvalid as refusal:
+            raise ValidationError({"reason": [str(refusal)]}) from None
+        except WithdrawalRefused as refusal:
+            return Response({"detail": str(refusal)}, status=status.HTTP_409_CONFLICT)
+        return Response(ParticipantWithdrawnSerializer(participant).data)
