@@ -112,6 +112,31 @@ class CellProgressSerializer(serializers.Serializer):
     withdrawn = serializers.IntegerField()
 
 
+class DropoutSerializer(serializers.Serializer):
+    """Where each invited participant is now; every one is counted at exactly one step."""
+
+    not_consented = serializers.IntegerField()
+    consented_not_screened = serializers.IntegerField()
+    screened_no_trial_answered = serializers.IntegerField()
+    part_way = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    screened_out = serializers.IntegerField()
+    stratum_full = serializers.IntegerField()
+    reissued = serializers.IntegerField()
+
+
+class AbandonedSerializer(serializers.Serializer):
+    """Still taking part but without activity for longer than abandon_after_minutes."""
+
+    total = serializers.IntegerField()
+    not_consented = serializers.IntegerField()
+    consented_not_screened = serializers.IntegerField()
+    screened_no_trial_answered = serializers.IntegerField()
+    part_way = serializers.IntegerField()
+
+
 class ProgressSerializer(serializers.Serializer):
     invited = serializers.IntegerField()
     declined = serializers.IntegerField()
@@ -120,7 +145,9 @@ class ProgressSerializer(serializers.Serializer):
     in_progress = serializers.IntegerField()
     completed = serializers.IntegerField()
     withdrawn = serializers.IntegerField()
-    dropout = serializers.IntegerField()
+    dropout = DropoutSerializer()
+    abandoned = AbandonedSerializer()
+    abandon_after_minutes = serializers.IntegerField()
     median_minutes = serializers.FloatField(allow_null=True)
     answered_trials = serializers.IntegerField()
     cells = CellProgressSerializer(many=True)

@@ -55,6 +55,11 @@ urlpatterns = [
     ),
     path("studies/<slug:slug>/open-link/", enrolment.link_toggle, name="link_toggle"),
     path("studies/<slug:slug>/quotas/", enrolment.quotas, name="quotas"),
+    path(
+        "studies/<slug:slug>/abandon-threshold/",
+        enrolment.abandon_threshold,
+        name="abandon_threshold",
+    ),
     path("studies/<slug:slug>/participants/", participants.participants, name="participants"),
     path(
         "studies/<slug:slug>/participants/<str:public_id>/withdraw/",

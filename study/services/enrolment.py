@@ -1,4 +1,5 @@
-"""Open self-enrolment links and per-stratum quotas (DESIGN.md section 6)."""
+"""Open self-enrolment links, per-stratum quotas and the abandonment threshold (DESIGN.md
+section 6): recruitment settings, outside the design hash."""
 
 import secrets
 
@@ -51,6 +52,37 @@ def stratum_quotas_set(
         study.stratum_quotas = cleaned
         study.save(update_fields=["stratum_quotas"])
         audit_record(action="quotas.set", study=study, actor=actor, detail={"quotas": cleaned})
+    return study
+
+
+ABANDON_AFTER_MAX_MINUTES = 365 * 24 * 60
+
+
+@transaction.atomic
+def abandon_threshold_set(*, study: Study, minutes: int, actor: Actor) -> Study:
+    """How long without activity before a participant still taking part counts as abandoned
+    (progress, the participants export's status). A recruitment setting, not part of the
+    design: it may change after the lock, and each change is audited."""
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 1 <= minutes <= ABANDON_AFTER_MAX_MINUTES
+    ):
+        raise ValueError(
+            "abandon threshold: must be a whole number of minutes from 1 to "
+            f"{ABANDON_AFTER_MAX_MINUTES} (365 days), got {minutes!r}"
+        )
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    if study.abandon_after_minutes != minutes:
+        before = study.abandon_after_minutes
+        study.abandon_after_minutes = minutes
+        study.save(update_fields=["abandon_after_minutes"])
+        audit_record(
+            action="abandon_threshold.set",
+            study=study,
+            actor=actor,
+            detail={"minutes": minutes, "before": before},
+        )
     return study
 
 
