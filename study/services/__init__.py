@@ -3,6 +3,7 @@
 Keyword-only, typed, atomic, named <entity>_<action>; one module per area, re-exported here."""
 
 from .accounts import researcher_ensure
+from .amendments import design_amend
 from .audit import audit_record
 from .builder import (
     MembershipError,
@@ -79,6 +80,7 @@ __all__ = [
     "case_image_attach",
     "case_review_confirm",
     "decision_validate",
+    "design_amend",
     "diagnosis_delete",
     "diagnosis_save",
     "imaging_uid_secret",

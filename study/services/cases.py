@@ -78,6 +78,14 @@ def case_image_attach(*, case: Case, processed: ProcessedImage) -> Case:
 def case_create(
     *, study: Study, case_input: CaseInput, processed: ProcessedImage | None = None
 ) -> Case:
+    """A case with its accurate and inaccurate advice; refused once the design is locked (a new
+    case would change the frozen design participants run under)."""
+    locked = Study.objects.filter(pk=study.pk, design_locked_at__isnull=False).exists()
+    if locked:
+        raise ValueError(
+            f"case {case_input.code}: the design of study '{study.slug}' is locked by its first "
+            "enrolment; cases cannot be added any more"
+        )
     diagnoses = set(study.diagnoses.values_list("code", flat=True))
     for field, code in (
         ("reference_diagnosis", case_input.reference_diagnosis),

@@ -258,3 +258,30 @@ def test_given_a_study_locked_before_versions_were_kept_then_its_version_1_is_re
         "sha256": version.sha256,
         "previous_design_hash": "0" * 64,
     }
+
+
+def test_given_a_locked_design_then_a_new_case_is_refused_and_nothing_is_stored():
+    from study import services
+    from study.models import Case
+    from tests.factories import enrolled_participant, gaube_study
+
+    study = gaube_study()
+    enrolled_participant(study)
+    before = Case.objects.filter(study=study).count()
+    with pytest.raises(ValueError) as caught:
+        services.case_create(
+            study=study,
+            case_input=services.CaseInput(
+                code="C99",
+                vignette="Late addition.",
+                reference_diagnosis="normal",
+                accurate=services.AdviceInput("No finding.", "normal"),
+                inaccurate=services.AdviceInput("A mass.", "lung_mass"),
+                position=99,
+            ),
+        )
+    assert str(caught.value) == (
+        f"case C99: the design of study '{study.slug}' is locked by its first enrolment; "
+        "cases cannot be added any more"
+    )
+    assert Case.objects.filter(study=study).count() == before
