@@ -9,12 +9,23 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from study import services
 from tests.e2e.a11y import ACCESSIBLE_NAME_JS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # "trial-image" is the trial page with the viewer; it needs study/imaging.py to render the image.
-PAGES = ["consent", "screening", "trial", "trial-image", "questionnaire", "debrief", "done"]
+PAGES = [
+    "consent",
+    "screening",
+    "trial",
+    "trial-image",
+    "questionnaire",
+    "debrief",
+    "done",
+    "withdraw",
+    "withdrawn",
+]
 VIEWPORTS = {
     "laptop-1366x768": {"width": 1366, "height": 768},
     "tablet-portrait-768x1024": {"width": 768, "height": 1024},
@@ -168,6 +179,8 @@ EXPECTED_CATEGORIES = {
     "questionnaire": {"body text", "label", "button"},
     "debrief": {"body text", "label", "button"},
     "done": {"body text"},
+    "withdraw": {"body text", "button"},
+    "withdrawn": {"body text"},
 }
 
 NO_SIDEWAYS_SCROLL_JS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
@@ -186,8 +199,12 @@ def open_participant_page(request, page, reference_study, participant_at, invita
             study = reference_study()
             if name == "trial-image":
                 study = request.getfixturevalue("with_images")(study)
-        participant = participant_at(study, "trial" if name == "trial-image" else name)
-        page.goto(invitation_url(participant))
+        # The withdrawal pages are opened mid-trial, as a participant would reach them.
+        step = "trial" if name in ("trial-image", "withdraw", "withdrawn") else name
+        participant = participant_at(study, step)
+        if name == "withdrawn":
+            services.participant_withdraw(participant=participant, by="participant")
+        page.goto(invitation_url(participant) + ("withdraw/" if name == "withdraw" else ""))
         expected_path = "/case/1/" if name.startswith("trial") else None
         if expected_path:
             assert page.url.endswith(expected_path), page.url
