@@ -1,8 +1,9 @@
-"""The participant surface: invitation links (/p/<token>/...) and open-enrolment links (/s/...)."""
+"""The participant surface: invitation links (/p/<token>/...), open-enrolment links (/s/...)
+and the researchers' preview of the pages (/preview/<slug>/)."""
 
 from django.urls import path
 
-from . import views
+from . import preview, views
 
 app_name = "participant"
 
@@ -19,4 +20,6 @@ urlpatterns = [
     path("p/<str:token>/withdrawn/", views.withdrawn, name="withdrawn"),
     path("p/<str:token>/image/<int:position>/<str:name>", views.image, name="image"),
     path("s/<str:token>/", views.open_link, name="open_link"),
+    # A researcher's preview of these pages (console login, any role); writes nothing.
+    path("preview/<slug:slug>/", preview.preview, name="preview"),
 ]

@@ -28,6 +28,7 @@ from .participants import (
     participant_progress_label,
     participant_trial_at,
 )
+from .preview import PreviewChoices, PreviewTrial, preview_choices, preview_trial
 from .progress import CellProgress, stratum_quota_rows, studies_with_counts, study_progress
 from .studies import (
     RECENT_AUDIT_EVENTS,
@@ -46,6 +47,8 @@ __all__ = [
     "RECENT_AUDIT_EVENTS",
     "TRIALS_COLUMNS",
     "CellProgress",
+    "PreviewChoices",
+    "PreviewTrial",
     "Step",
     "allocation_rows",
     "audit_rows",
@@ -60,6 +63,8 @@ __all__ = [
     "participant_rows",
     "participant_status",
     "participant_trial_at",
+    "preview_choices",
+    "preview_trial",
     "stratum_quota_rows",
     "studies_with_arms",
     "studies_with_counts",

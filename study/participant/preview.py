@@ -1,0 +1,133 @@
+"""Preview as participant: any page, any arm, any case and advice variant, on a draft or an open
+study. It renders the participant templates with a condition chosen here and writes nothing (no
+participant, trial, response, lock or audit event); every page says it is a preview."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from study import permissions, selectors, services
+from study.models import Advice
+
+from . import forms
+
+PAGES = ("consent", "trial", "questionnaire", "debrief")
+
+
+def _choices_context(study, query) -> dict:
+    choices = selectors.preview_choices(study=study)
+    chosen = {
+        "page": query.get("page") if query.get("page") in PAGES else "trial",
+        "arm": query.get("arm") or (choices.arms[0][0] if choices.arms else ""),
+        "case": query.get("case") or (choices.cases[0][0] if choices.cases else ""),
+        "variant": query.get("variant")
+        if query.get("variant") in Advice.Variant.values
+        else Advice.Variant.ACCURATE,
+        "annotated": query.get("annotated") == "1",
+        "revealed": query.get("revealed") == "1",
+    }
+    return {"choices": choices, "chosen": chosen, "pages": PAGES, "variants": Advice.Variant}
+
+
+@permissions.study_view(write_on_post=False)
+def preview(request, study) -> HttpResponse:
+    query = request.GET
+    context = {"study": study, "preview": True, **_choices_context(study, query)}
+    chosen = context["chosen"]
+    data = request.POST if request.method == "POST" else None
+    if chosen["page"] == "consent":
+        context["form"] = forms.ConsentForm(data)
+        return _checked(request, "participant/consent.html", context)
+    if chosen["page"] == "questionnaire":
+        context["form"] = forms.QuestionnaireForm(data)
+        context["step"] = {"total": len(context["choices"].cases)}
+        return _checked(request, "participant/questionnaire.html", context)
+    if chosen["page"] == "debrief":
+        context["form"] = forms.DebriefForm(data)
+        return _checked(request, "participant/debrief.html", context)
+    return _trial(request, study, context)
+
+
+def _checked(request, template: str, context: dict) -> HttpResponse:
+    form = context["form"]
+    if request.method == "POST" and form.is_valid():
+        context["preview_outcome"] = "These answers would be accepted. Nothing was stored."
+    return render(request, template, context)
+
+
+def _trial(request, study, context: dict) -> HttpResponse:
+    chosen = context["chosen"]
+    trial = selectors.preview_trial(
+        study=study,
+        arm=chosen["arm"],
+        case=chosen["case"],
+        variant=chosen["variant"],
+        annotated=chosen["annotated"],
+    )
+    if trial is None:
+        context["preview_problem"] = (
+            "Choose an arm and a case: this study has none to preview yet."
+            if not (context["choices"].arms and context["choices"].cases)
+            else "That arm, case or advice variant does not exist in this study."
+        )
+        return render(request, "console/preview_missing.html", context, status=404)
+    diagnoses = selectors.study_diagnoses(study=study)
+    label_of = dict(diagnoses)
+    reveal_pending = study.read_then_reveal and not chosen["revealed"]
+    data = request.POST if request.method == "POST" else None
+    if reveal_pending:
+        form = forms.UnaidedReadForm(
+            data, diagnoses=diagnoses, confidence_max=study.confidence_scale_max
+        )
+    else:
+        form = forms.TrialForm(
+            data,
+            diagnoses=diagnoses,
+            rating_max=study.rating_scale_max,
+            confidence_max=study.confidence_scale_max,
+        )
+    if request.method == "POST" and form.is_valid():
+        if reveal_pending:
+            context["preview_outcome"] = (
+                "The unaided read would be stored and the advice revealed. Nothing was stored."
+            )
+        else:
+            try:
+                services.decision_validate(
+                    decision=form.cleaned_data["decision"],
+                    final_diagnosis=form.cleaned_data["final_diagnosis"],
+                    advised_diagnosis=trial.advice.diagnosis,
+                )
+            except services.ResponseInvalid as error:
+                form.add_error(error.field, error.reason)
+            else:
+                context["preview_outcome"] = "This answer would be accepted. Nothing was stored."
+    names = selectors.trial_image_names(trial=trial)  # reads trial.case only
+
+    def url(name):
+        if name is None:
+            return None
+        return reverse("console:case_image", args=[study.slug, trial.case.code, name])
+
+    page = dict(
+        trial=trial,
+        case=trial.case,
+        advice=trial.advice,
+        arm=trial.arm,
+        form=form,
+        reveal_pending=reveal_pending,
+        advised_label=label_of.get(trial.advice.diagnosis, trial.advice.diagnosis),
+        progress={
+            "label": f"Case {trial.position} of {trial.total}",
+            "answered": trial.position - 1,
+            "total": trial.total,
+            "text": f"{trial.position - 1} of {trial.total} cases answered",
+        },
+        images={
+            **names,
+            "preview": url(names["preview"]),
+            "display": url(names["display"]),
+            "presets": [{**p, "url": url(p["file"])} for p in names["presets"]],
+        },
+    )
+    return render(request, "participant/trial.html", {**context, **page})
