@@ -11,7 +11,7 @@ from study.models import Advice
 
 from . import forms
 
-PAGES = ("consent", "trial", "questionnaire", "debrief")
+PAGES = ("consent", "screening", "trial", "questionnaire", "debrief")
 
 
 def _choices_context(study, query) -> dict:
@@ -38,6 +38,9 @@ def preview(request, study) -> HttpResponse:
     if chosen["page"] == "consent":
         context["form"] = forms.ConsentForm(data)
         return _checked(request, "participant/consent.html", context)
+    if chosen["page"] == "screening":
+        context["form"] = forms.ScreeningForm(data)
+        return _checked(request, "participant/screening.html", context)
     if chosen["page"] == "questionnaire":
         context["form"] = forms.QuestionnaireForm(data)
         context["step"] = {"total": len(context["choices"].cases)}

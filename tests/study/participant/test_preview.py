@@ -43,7 +43,7 @@ def test_given_each_page_and_condition_then_it_is_marked_and_nothing_is_written(
     before = _counts(study)
     inaccurate = study.cases.get(code="C01").advice.get(variant="inaccurate")
     url, _ = _url(study)
-    for page in ("consent", "trial", "questionnaire", "debrief"):
+    for page in ("consent", "screening", "trial", "questionnaire", "debrief"):
         html = client.get(url, {"page": page}).content.decode()
         assert "Nothing you enter is stored." in html, page
         assert "Withdraw from this study" not in html, page
