@@ -2,6 +2,7 @@
 
 import tempfile
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -42,6 +43,9 @@ def _export_response(request, study, table: str) -> FileResponse:
     )
 
 
+# The figures are inline SVG with matplotlib's style attributes: this page alone allows inline
+# styles (never inline scripts).
+@csp_update({"style-src": ["'unsafe-inline'"]})
 @permissions.study_view()
 def report(request, study):
     """The analysis report of the study's current data."""

@@ -1,0 +1,110 @@
+"""Per-client rate limits on the participant and enrolment URLs (/p/<token>/..., /s/<token>/).
+
+Counting is django-ratelimit's (atomic increments in the configured cache: set CACHE_URL to a
+Redis server in production so that every worker shares the counts). What is limited, per
+minute, by default:
+
+- token misses: an address whose requests found no participant (404) more than
+  ``RATELIMIT_MISSES`` times is answered 429 on every participant URL until the minute is over;
+  a reader who mistypes a link a few times is never near it, a token guesser is stopped after a
+  handful of guesses;
+- per participant token: ``RATELIMIT_PER_TOKEN`` requests (page loads, answers and the case
+  images together; a fast reader uses about 20);
+- per address: ``RATELIMIT_PER_ADDRESS`` requests, high enough for a hospital that sends a
+  whole department through one proxy;
+- enrolments: ``RATELIMIT_ENROLMENTS`` POSTs to open links per address (each creates a
+  participant).
+
+The client's address is REMOTE_ADDR, or, behind ``PROXY_COUNT`` trusted reverse proxies, the
+address they saw (that many entries from the right of X-Forwarded-For).
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django_ratelimit.core import get_usage
+
+PARTICIPANT_PREFIXES = ("/p/", "/s/")
+WINDOW_SECONDS = 60
+
+
+def _limit(name: str, default: int) -> str:
+    return f"{getattr(settings, name, default)}/m"
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the one the trusted proxies in front recorded."""
+    proxies = getattr(settings, "PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _over(request: HttpRequest, group: str, key: str, rate: str, *, increment: bool) -> bool:
+    usage = get_usage(
+        request, group=group, key=lambda _group, _request: key, rate=rate, increment=increment
+    )
+    return bool(usage and usage["should_limit"])
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    body = render_to_string("429.html", {"retry_after": WINDOW_SECONDS}, request=request)
+    response = HttpResponse(body, status=429, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(WINDOW_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ParticipantRateLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if not path.startswith(PARTICIPANT_PREFIXES) or not getattr(
+            settings, "RATELIMIT_ENABLE", True
+        ):
+            return self.get_response(request)
+        address = client_address(request)
+        token = path.split("/")[2] if path.count("/") >= 2 else ""
+        misses = _limit("RATELIMIT_MISSES", 20)
+        if (
+            _over(request, "participant-miss", address, misses, increment=False)
+            or _over(
+                request,
+                "participant-address",
+                address,
+                _limit("RATELIMIT_PER_ADDRESS", 1200),
+                increment=True,
+            )
+            or _over(
+                request,
+                "participant-token",
+                token,
+                _limit("RATELIMIT_PER_TOKEN", 240),
+                increment=True,
+            )
+            or (
+                request.method == "POST"
+                and path.startswith("/s/")
+                and _over(
+                    request,
+                    "participant-enrol",
+                    address,
+                    _limit("RATELIMIT_ENROLMENTS", 60),
+                    increment=True,
+                )
+            )
+        ):
+            return too_many_requests(request)
+        response = self.get_response(request)
+        if response.status_code == 404:
+            _over(request, "participant-miss", address, misses, increment=True)
+        return response
