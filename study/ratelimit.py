@@ -4,7 +4,7 @@ Counting is django-ratelimit's (atomic increments in the configured cache: set C
 Redis server in production so that every worker shares the counts). What is limited, per
 minute, by default:
 
-- token misses: an address whose requests found no participant (404) more than
+- token misses: an address whose requests named a token that does not exist more than
   ``RATELIMIT_MISSES`` times is answered 429 on every participant URL until the minute is over;
   a reader who mistypes a link a few times is never near it, a token guesser is stopped after a
   handful of guesses;
@@ -25,6 +25,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django_ratelimit.core import get_usage
+
+from study.selectors.tokens import token_known
 
 PARTICIPANT_PREFIXES = ("/p/", "/s/")
 WINDOW_SECONDS = 60
@@ -51,7 +53,11 @@ def _over(request: HttpRequest, group: str, key: str, rate: str, *, increment: b
     usage = get_usage(
         request, group=group, key=lambda _group, _request: key, rate=rate, increment=increment
     )
-    return bool(usage and usage["should_limit"])
+    if not usage:
+        return False
+    # A check without counting is "has the limit been used up", a counted request is "is this
+    # one over it": both allow exactly `limit` per window.
+    return usage["should_limit"] if increment else usage["count"] >= usage["limit"]
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
@@ -105,6 +111,8 @@ class ParticipantRateLimitMiddleware:
         ):
             return too_many_requests(request)
         response = self.get_response(request)
-        if response.status_code == 404:
+        # A miss is a token that does not exist, not any 404: a real participant's request for
+        # an image that is not there (or a step they have passed) is never held against them.
+        if response.status_code == 404 and not token_known(kind=path[1], token=token):
             _over(request, "participant-miss", address, misses, increment=True)
         return response

@@ -4,17 +4,21 @@ admin's, both Django's auth views) as console.login, console.logout and console.
 The detail is the username (the attempted one for a failure, cut to the field's 150 characters)
 and the client's address (REMOTE_ADDR; None when no request is given, e.g. a test's
 force_login): never the password nor any other credential. No study is involved (study=None).
-Lockout after repeated failures is not done here (django-axes is not installed): this only
-records."""
+Lockout after repeated failures is not done here: this only
+records (every attempt, refused ones included); the lockout itself is django-axes' (five failures for one username from one address, see
+AXES_* in config/settings.py), and each lockout is recorded here as console.login_locked_out.
+Both the failures and the lockout are audited with the client address axes saw."""
 
 from typing import Any
 
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
 
-from study.services.audit import audit_record
+from study.services.audit import audit_record, audit_record_once
 
 USERNAME_MAX = 150  # AbstractUser.username's max_length
 
@@ -55,6 +59,18 @@ def console_login_failed_audit(
     )
 
 
+def console_lockout_audit(
+    *, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
+    # axes signals a lockout on every refused attempt; the audit keeps one per cool-off period
+    # (each refused attempt is still a console.login_failed event).
+    audit_record_once(
+        action="console.login_locked_out",
+        within=settings.AXES_COOLOFF_TIME,
+        detail={"username": (username or "")[:USERNAME_MAX], "ip": ip_address},
+    )
+
+
 def connect() -> None:
     """Called once from StudyConfig.ready(); the dispatch_uids keep a second call harmless."""
     user_logged_in.connect(console_login_audit, dispatch_uid="study.console_login_audit")
@@ -62,3 +78,4 @@ def connect() -> None:
     user_login_failed.connect(
         console_login_failed_audit, dispatch_uid="study.console_login_failed_audit"
     )
+    user_locked_out.connect(console_lockout_audit, dispatch_uid="study.console_lockout_audit")

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test import TransactionTestCase
 from hypothesis import settings as hypothesis_settings
@@ -16,6 +17,14 @@ if os.environ.get("CI"):
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL); CI runs it there")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The cache holds the rate-limit counters (study.ratelimit): no test inherits another's.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

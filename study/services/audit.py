@@ -1,6 +1,9 @@
 """The one way to write an audit event, so every write path logs the same shape."""
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from study.models import AuditEvent, Participant, Study
 from study.permissions import Actor  # who did it; the other services import it from here
@@ -23,3 +26,21 @@ def audit_record(
         action=action,
         detail=detail or {},
     )
+
+
+def audit_record_once(
+    *,
+    action: str,
+    within: timedelta,
+    # Any: as audit_record's detail.
+    detail: dict[str, Any],
+) -> AuditEvent | None:
+    """Record a site event (no study) unless the same action with the same detail was recorded
+    in the last `within`: a repeated condition (a sign-in lockout hammered by its attacker) is
+    one event, not one per request. None when it was already recorded."""
+    since = timezone.now() - within
+    if AuditEvent.objects.filter(
+        action=action, study=None, detail=detail, created_at__gte=since
+    ).exists():
+        return None
+    return audit_record(action=action, detail=detail)
