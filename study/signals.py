@@ -4,10 +4,9 @@ admin's, both Django's auth views) as console.login, console.logout and console.
 The detail is the username (the attempted one for a failure, cut to the field's 150 characters)
 and the client's address (REMOTE_ADDR; None when no request is given, e.g. a test's
 force_login): never the password nor any other credential. No study is involved (study=None).
-Lockout after repeated failures is not done here: this only
-records (every attempt, refused ones included); the lockout itself is django-axes' (five failures for one username from one address, see
-AXES_* in config/settings.py), and each lockout is recorded here as console.login_locked_out.
-Both the failures and the lockout are audited with the client address axes saw."""
+Every attempt is recorded, the ones refused during a lockout included. The lockout itself is
+django-axes' (five failures for one username from one address, AXES_* in config/settings.py);
+it is recorded here as console.login_locked_out, once per cool-off period."""
 
 from typing import Any
 
