@@ -33,10 +33,14 @@ test-fast: $(STAMP)
 	$(TEST_ENV) $(PY) -m pytest -m "not e2e"
 
 # Production: set SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS (see README), then `make serve`.
+# gunicorn reads deploy/gunicorn.conf.py (gthread workers, timeouts, request limits, redacted
+# access log) and binds the loopback address unless HOST says otherwise: put nginx in front
+# (deploy/nginx.conf), never expose gunicorn directly.
+GUNICORN_CONF ?= deploy/gunicorn.conf.py
 serve: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+	$(VENV)/bin/gunicorn --config $(GUNICORN_CONF) --bind $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,1 @@
+"""Deployment files: gunicorn's configuration and logger, and examples for nginx and systemd."""
