@@ -63,15 +63,26 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     """Open further contexts (a second device, a reopened browser); all are closed at the end,
-    and an uncaught script error on any page fails the test there."""
+    and an uncaught script error, or anything the Content-Security-Policy blocked (a script, a
+    style, an image, a form target), on any page fails the test there."""
     opened: list[BrowserContext] = []
     script_errors: list[str] = []
+    blocked: list[str] = []
+
+    def watch(page: Page) -> None:
+        page.on(
+            "console",
+            lambda message: blocked.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None,
+        )
 
     def open_context(**options) -> BrowserContext:
         options.setdefault("viewport", LAPTOP)
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("weberror", lambda error: script_errors.append(str(error.error)))
+        context.on("page", watch)
         opened.append(context)
         return context
 
@@ -79,6 +90,7 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     for context in opened:
         context.close()
     assert script_errors == [], f"uncaught script errors in the page: {script_errors}"
+    assert blocked == [], f"the Content-Security-Policy blocked: {blocked}"
 
 
 @pytest.fixture
