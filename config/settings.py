@@ -234,3 +234,17 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Uploads (study.uploads)
+# Every upload is held in memory, never spooled to a temporary file: a worker killed mid-upload
+# leaves no byte of a case archive (with its patients' names) on disk. An upload over
+# UPLOAD_MAX_MB is refused (413) as soon as it passes the limit; the rest is read and dropped.
+FILE_UPLOAD_HANDLERS = ["study.uploads.BoundedMemoryUploadHandler"]
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=512) * 1024 * 1024
+# Django's ASGI handler buffers a request body in a SpooledTemporaryFile of this size before the
+# app runs: keep every body the handler could accept in memory there too.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# A study has tens to hundreds of cases; a manifest beyond these is refused before it is checked.
+CASE_MANIFEST_MAX_BYTES = env.int("CASE_MANIFEST_MAX_KB", default=2048) * 1024
+CASE_MANIFEST_MAX_ROWS = env.int("CASE_MANIFEST_MAX_ROWS", default=2000)
+CASE_IMPORT_MAX_FILES = env.int("CASE_IMPORT_MAX_FILES", default=5000)

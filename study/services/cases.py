@@ -4,12 +4,14 @@ Derivatives are stored once, under names made of their content hash, through Dja
 API (local disk by default, an S3-compatible store by configuration)."""
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 
 from study.core.imaging import ProcessedImage
 from study.models import Advice, Case, Study
@@ -44,39 +46,105 @@ class CaseInput:
     is_demo_material: bool = False
 
 
-def _store(folder: str, content: bytes, suffix: str) -> str:
+def _store(folder: str, content: bytes, suffix: str) -> tuple[str, bool]:
+    """The content-hash name, and whether this call wrote it (False: it was there already)."""
     name = f"cases/{folder}/{hashlib.sha256(content).hexdigest()[:24]}{suffix}"
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(content))
-        if saved != name:  # a concurrent save of identical bytes won the name; keep one copy
-            default_storage.delete(saved)
-    return name
+    if default_storage.exists(name):
+        return name, False
+    saved = default_storage.save(name, ContentFile(content))
+    if saved != name:  # a concurrent save of identical bytes won the name; keep one copy
+        default_storage.delete(saved)
+        return name, False
+    return name, True
 
 
-def case_image_attach(*, case: Case, processed: ProcessedImage) -> Case:
-    """Store the de-identified DICOM and its derivatives and point the case at them."""
-    case.dicom_file.name = _store("dicom", processed.deidentified_dicom, ".dcm")
-    case.display_image.name = _store("display", processed.display_png, ".png")
-    case.preview_image.name = _store("preview", processed.preview_webp, ".webp")
-    case.thumbnail_image.name = _store("thumb", processed.thumbnail_webp, ".webp")
+@dataclass(frozen=True)
+class StoredImage:
+    """A case image's derivatives in storage, not yet attached to any case."""
+
+    dicom: str
+    display: str
+    preview: str
+    thumbnail: str
+    presets: tuple[tuple[str, str], ...]  # (preset name, stored name)
+    width: int
+    height: int
+    needs_review: bool
+    created: tuple[str, ...]  # the names this store wrote; the others were there before
+
+
+def case_image_store(*, processed: ProcessedImage) -> StoredImage:
+    """Store the de-identified DICOM and its derivatives under content-hash names."""
+    created: list[str] = []
+
+    def store(folder: str, content: bytes, suffix: str) -> str:
+        name, wrote = _store(folder, content, suffix)
+        if wrote:
+            created.append(name)
+        return name
+
+    return StoredImage(
+        dicom=store("dicom", processed.deidentified_dicom, ".dcm"),
+        display=store("display", processed.display_png, ".png"),
+        preview=store("preview", processed.preview_webp, ".webp"),
+        thumbnail=store("thumb", processed.thumbnail_webp, ".webp"),
+        presets=tuple((name, store("presets", png, ".png")) for name, png in processed.presets),
+        width=processed.width,
+        height=processed.height,
+        needs_review=processed.needs_review,
+        created=tuple(created),
+    )
+
+
+def case_images_discard(*, images: Iterable[StoredImage]) -> None:
+    """Delete what these stores wrote, unless a stored case points at it (identical bytes of
+    another case share a content-hash name): used when an import stores nothing after all."""
+    for name in dict.fromkeys(name for image in images for name in image.created):
+        referenced = Case.objects.filter(
+            Q(dicom_file=name)
+            | Q(display_image=name)
+            | Q(preview_image=name)
+            | Q(thumbnail_image=name)
+            | Q(window_presets__icontains=name)
+        ).exists()
+        if not referenced:
+            default_storage.delete(name)
+
+
+def case_image_attach(
+    *, case: Case, processed: ProcessedImage | None = None, stored: StoredImage | None = None
+) -> Case:
+    """Point the case at its stored image (storing `processed` first when given instead)."""
+    if stored is None:
+        if processed is None:
+            raise ValueError(f"case {case.code}: no image to attach")
+        stored = case_image_store(processed=processed)
+    case.dicom_file.name = stored.dicom
+    case.display_image.name = stored.display
+    case.preview_image.name = stored.preview
+    case.thumbnail_image.name = stored.thumbnail
     case.window_presets = [
         {
             "name": preset_name,
             "label": _PRESET_LABELS.get(preset_name, preset_name.title()),
-            "path": _store("presets", png, ".png"),
+            "path": path,
         }
-        for preset_name, png in processed.presets
+        for preset_name, path in stored.presets
     ]
-    case.image_width = processed.width
-    case.image_height = processed.height
-    case.review_status = Case.Review.NEEDS_REVIEW if processed.needs_review else Case.Review.OK
+    case.image_width = stored.width
+    case.image_height = stored.height
+    case.review_status = Case.Review.NEEDS_REVIEW if stored.needs_review else Case.Review.OK
     case.save()
     return case
 
 
 @transaction.atomic
 def case_create(
-    *, study: Study, case_input: CaseInput, processed: ProcessedImage | None = None
+    *,
+    study: Study,
+    case_input: CaseInput,
+    processed: ProcessedImage | None = None,
+    stored: StoredImage | None = None,
 ) -> Case:
     """A case with its accurate and inaccurate advice; refused once the design is locked (a new
     case would change the frozen design participants run under)."""
@@ -115,8 +183,8 @@ def case_create(
             annotation=advice.annotation,
             displayed_confidence=advice.displayed_confidence,
         )
-    if processed is not None:
-        case_image_attach(case=case, processed=processed)
+    if processed is not None or stored is not None:
+        case_image_attach(case=case, processed=processed, stored=stored)
     return case
 
 

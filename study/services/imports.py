@@ -1,46 +1,64 @@
 """Bulk case import from a zip of DICOM files plus manifest.csv or manifest.json.
 
-Batch rule: a manifest with any problem imports nothing (every problem is reported by row and
-column). With a valid manifest, each case is imported or refused on its own, in its own
-transaction: a broken or identifying image refuses only its case. Every file in the archive gets
-an outcome. Archives are read in memory; nothing of the original upload is written anywhere."""
+All or report: either every case of the manifest is stored, in one transaction, or nothing is and
+the report says why. A manifest with any problem is reported by row and column; with a valid
+manifest every image is vetted and every file in the archive gets an outcome; one refused image
+refuses the import. Archives are read in memory (study.core.imaging.archive); nothing of the
+original upload is written anywhere."""
 
-import zipfile
+import csv
+import io
+import json
+import math
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.conf import settings
 from django.db import transaction
 
 from study.core import imaging
-from study.core.manifest import ManifestError, ManifestProblem, manifest_parse
-from study.models import Study
+from study.core.imaging.archive import ArchiveError, ArchiveLimits, CaseArchive, MemberError
+from study.core.manifest import ManifestError, ManifestProblem, ManifestRow, manifest_parse
+from study.models import Case, Study
 
 from .audit import Actor, audit_record
-from .cases import AdviceInput, CaseInput, case_create, imaging_uid_secret
+from .cases import (
+    AdviceInput,
+    CaseInput,
+    StoredImage,
+    case_create,
+    case_image_store,
+    case_images_discard,
+    imaging_uid_secret,
+)
 from .studies import StudyStateError
 
-MAX_MEMBERS = 5000
-MAX_MEMBER_BYTES = 512 * 1024 * 1024  # one DICOM file, uncompressed
-MAX_TOTAL_BYTES = 20 * 1024 * 1024 * 1024
+__all__ = ["ArchiveError", "FileOutcome", "ImportReport", "cases_import"]
+
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
-
-
-class ArchiveError(ValueError):
-    """The upload is not a usable archive; nothing was imported."""
+PROBLEMS_LISTED = 100  # a report lists this many problems and counts the rest
+CASE_CODE_MAX = Case._meta.get_field("code").max_length
+TEXT_COLUMNS = ("case", "image", "vignette", "accurate_advice", "inaccurate_advice")
 
 
 @dataclass(frozen=True)
 class FileOutcome:
     file: str
     case: str
-    status: str  # imported | needs_review | refused | ignored
+    status: str  # imported | needs_review | refused | not_imported | ignored
     message: str
 
 
 @dataclass
 class ImportReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
-    manifest_problems: list[ManifestProblem] = field(default_factory=list)
+    manifest_problems: list[ManifestProblem] = field(default_factory=list)  # the first listed
+    problems_not_listed: int = 0
+    stored: bool = False  # True: every case of the manifest is stored; False: none is
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.manifest_problems) + self.problems_not_listed
 
     @property
     def imported(self) -> int:
@@ -52,42 +70,23 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.manifest_problems
+        return self.stored
+
+    def problems_set(self, problems: list[ManifestProblem]) -> None:
+        self.manifest_problems = problems[:PROBLEMS_LISTED]
+        self.problems_not_listed = max(len(problems) - PROBLEMS_LISTED, 0)
 
 
-def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    infos = [info for info in archive.infolist() if not info.is_dir()]
-    infos = [i for i in infos if not i.filename.startswith("__MACOSX/")]
-    if len(infos) > MAX_MEMBERS:
-        raise ArchiveError(f"the archive holds {len(infos)} files; at most {MAX_MEMBERS} allowed")
-    total = sum(info.file_size for info in infos)
-    if total > MAX_TOTAL_BYTES:
-        raise ArchiveError("the archive unpacks to more than 20 GB")
-    # A single top-level folder (as made by zipping a directory) is looked through.
-    prefixes = {info.filename.split("/", 1)[0] for info in infos if "/" in info.filename}
-    strip = ""
-    if len(prefixes) == 1 and all("/" in info.filename for info in infos):
-        strip = prefixes.pop() + "/"
-    return {info.filename[len(strip) :]: info for info in infos}
-
-
-def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    if info.file_size > MAX_MEMBER_BYTES:
-        raise imaging.DicomError(
-            filename=info.filename, code="too_large", reason="the file is larger than 512 MB"
-        )
-    with archive.open(info) as handle:
-        data = handle.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
-        raise imaging.DicomError(
-            filename=info.filename, code="too_large", reason="the file is larger than 512 MB"
-        )
-    return data
+def _limits() -> ArchiveLimits:
+    return ArchiveLimits(max_members=settings.CASE_IMPORT_MAX_FILES)
 
 
 def _annotation_problem(annotation: dict | None, width: int, height: int) -> str | None:
     if annotation is None:
         return None
+    values = [value for key, value in annotation.items() if key != "type"]
+    if any(isinstance(value, float) and not math.isfinite(value) for value in values):
+        return "the annotation holds a number that is not finite"
     if annotation["type"] == "box":
         right, bottom = (
             annotation["x"] + annotation["width"],
@@ -101,112 +100,245 @@ def _annotation_problem(annotation: dict | None, width: int, height: int) -> str
     return None
 
 
-def cases_import(*, study: Study, archive: IO[bytes], actor: Actor = None) -> ImportReport:
+def _manifest_row_count(name: str, data: bytes) -> int | None:
+    """How many cases the manifest lists, counted cheaply before it is checked row by row;
+    None when it cannot be read (manifest_parse then says why)."""
+    try:
+        text = data.decode("utf-8-sig")
+        if name.endswith(".json"):
+            records = json.loads(text)
+            if isinstance(records, dict):
+                records = records.get("cases")
+            return len(records) if isinstance(records, list) else None
+        return max(sum(1 for record in csv.reader(io.StringIO(text)) if record) - 1, 0)
+    except (UnicodeDecodeError, ValueError, RecursionError, csv.Error):
+        return None
+
+
+def _manifest_rows(
+    *, study: Study, archive: CaseArchive, name: str
+) -> tuple[list[ManifestRow], list[ManifestProblem]]:
+    max_bytes, max_rows = settings.CASE_MANIFEST_MAX_BYTES, settings.CASE_MANIFEST_MAX_ROWS
+    try:
+        data = archive.read(name, limit=max_bytes)
+    except MemberError as error:
+        return [], [ManifestProblem(None, None, str(error))]
+    count = _manifest_row_count(name, data)
+    if count is not None and count > max_rows:
+        return [], [
+            ManifestProblem(
+                None, None, f"{name} lists {count} cases; at most {max_rows} in one import"
+            )
+        ]
+    try:
+        rows = manifest_parse(
+            name=name,
+            data=data,
+            diagnoses=set(study.diagnoses.values_list("code", flat=True)),
+            images=set(archive.names) - {name},
+        )
+    except ManifestError as error:
+        return [], error.problems
+    except RecursionError:
+        return [], [ManifestProblem(None, None, f"{name} nests JSON too deeply to be read")]
+    except csv.Error as error:  # a cell over csv.field_size_limit(), a NUL byte, ...
+        return [], [ManifestProblem(None, None, f"{name} is not readable CSV ({error})")]
+    problems = _rows_check(rows)
+    if problems:
+        return [], problems
+    existing = set(study.cases.values_list("code", flat=True))
+    clashes = [
+        ManifestProblem(row.row, "case", f"'{row.case}' already exists in this study")
+        for row in rows
+        if row.case in existing
+    ]
+    return ([], clashes) if clashes else (rows, [])
+
+
+def _rows_check(rows: list[ManifestRow]) -> list[ManifestProblem]:
+    """What the database would refuse (with an error, not a message): long codes, NUL bytes."""
+    problems = []
+    for row in rows:
+        if len(row.case) > CASE_CODE_MAX:
+            problems.append(
+                ManifestProblem(row.row, "case", f"is longer than {CASE_CODE_MAX} characters")
+            )
+        for column in TEXT_COLUMNS:
+            if "\x00" in getattr(row, column):
+                problems.append(ManifestProblem(row.row, column, "holds a NUL character"))
+    return problems
+
+
+def _require_draft(study: Study) -> None:
     if study.status != Study.Status.DRAFT:
         # After opening, a new case could reach participants before its burned-in review.
         raise StudyStateError(
             f"Study '{study.slug}' is {study.status}: "
             "cases can be imported only while it is a draft."
         )
-    try:
-        zipped = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ArchiveError(f"the upload is not a zip archive ({error})") from error
-    with zipped:
-        members = _members(zipped)
-        manifests = [name for name in members if name in MANIFEST_NAMES]
-        if len(manifests) != 1:
-            raise ArchiveError(
-                "the archive must hold exactly one manifest.csv or manifest.json at its top level"
-                + (f" (found {', '.join(manifests)})" if manifests else "")
-            )
-        manifest_name = manifests[0]
-        report = ImportReport()
+
+
+def _manifest_name(archive: CaseArchive) -> str:
+    manifests = [name for name in archive.names if name in MANIFEST_NAMES]
+    if len(manifests) != 1:
+        raise ArchiveError(
+            "the archive must hold exactly one manifest.csv or manifest.json at its top level"
+            + (f" (found {', '.join(manifests)})" if manifests else "")
+        )
+    return manifests[0]
+
+
+def cases_import(*, study: Study, archive: IO[bytes], actor: Actor = None) -> ImportReport:
+    """Import every case of the archive's manifest, or none; ArchiveError for an archive that
+    cannot be read as a whole, StudyStateError once the study is no longer a draft."""
+    _require_draft(study)
+    report = ImportReport()
+    with CaseArchive(archive, _limits()) as zipped:
+        manifest_name = _manifest_name(zipped)
+        rows, problems = _manifest_rows(study=study, archive=zipped, name=manifest_name)
+        if problems:
+            report.problems_set(problems)
+            return _refused(study=study, report=report, actor=actor)
+        images: list[StoredImage] = []
         try:
-            rows = manifest_parse(
-                name=manifest_name,
-                data=zipped.read(members[manifest_name]),
-                diagnoses=set(study.diagnoses.values_list("code", flat=True)),
-                images=set(members) - {manifest_name},
-            )
-        except ManifestError as error:
-            report.manifest_problems = error.problems
-            return report
-        existing = set(study.cases.values_list("code", flat=True))
-        clashes = [
-            ManifestProblem(row.row, "case", f"'{row.case}' already exists in this study")
-            for row in rows
-            if row.case in existing
-        ]
-        if clashes:
-            report.manifest_problems = clashes
-            return report
-        uid_secret = imaging_uid_secret()
-        next_position = (
-            study.cases.order_by("-position").values_list("position", flat=True).first() or 0
-        ) + 1
-        for offset, row in enumerate(rows):
-            report.outcomes.append(
-                _case_import(
-                    study=study,
-                    row=row,
-                    data_reader=lambda info=members[row.image]: _read(zipped, info),
-                    uid_secret=uid_secret,
-                    position=next_position + offset,
-                )
-            )
-        used = {row.image for row in rows} | {manifest_name}
-        report.outcomes += [
-            FileOutcome(name, "", "ignored", "not named in the manifest")
-            for name in sorted(set(members) - used)
-        ]
+            outcomes = _images_vet(archive=zipped, rows=rows, images=images)
+            used = {row.image for row in rows} | {manifest_name}
+            ignored = [
+                FileOutcome(name, "", "ignored", "not named in the manifest")
+                for name in sorted(set(zipped.names) - used)
+            ]
+            refused = sum(outcome.status == "refused" for outcome in outcomes)
+            if refused:
+                case_images_discard(images=images)
+                report.outcomes = [_held_back(o, refused) for o in outcomes] + ignored
+                return _refused(study=study, report=report, actor=actor)
+            problems = _cases_store(study=study, rows=rows, images=images, actor=actor)
+        except BaseException:
+            case_images_discard(images=images)
+            raise
+        if problems:
+            case_images_discard(images=images)
+            report.problems_set(problems)
+            return _refused(study=study, report=report, actor=actor)
+        report.outcomes = outcomes + ignored
+        report.stored = True
+    return report
+
+
+def _refused(*, study: Study, report: ImportReport, actor: Actor) -> ImportReport:
     audit_record(
-        action="cases.import",
+        action="cases.import_refused",
         study=study,
         actor=actor,
-        detail={"imported": report.imported, "refused": report.refused},
+        detail={"problems": report.problem_count, "refused": report.refused},
     )
     return report
 
 
-def _case_import(*, study, row, data_reader, uid_secret: bytes, position: int) -> FileOutcome:
+def _held_back(outcome: FileOutcome, refused: int) -> FileOutcome:
+    if outcome.status == "refused":
+        return outcome
+    review = (
+        " (it will need a review for burned-in text)" if outcome.status == "needs_review" else ""
+    )
+    return FileOutcome(
+        outcome.file,
+        outcome.case,
+        "not_imported",
+        f"acceptable{review}, but nothing was imported: {refused} file"
+        f"{'s were' if refused > 1 else ' was'} refused",
+    )
+
+
+def _images_vet(
+    *, archive: CaseArchive, rows: list[ManifestRow], images: list[StoredImage]
+) -> list[FileOutcome]:
+    """Every row's outcome. Images are stored (appended to `images`) only while no image has
+    been refused: after the first refusal the rest are only vetted, for the report."""
+    uid_secret = imaging_uid_secret()
+    outcomes = []
+    for row in rows:
+        try:
+            processed = imaging.dicom_process(
+                archive.read(row.image), filename=row.image, uid_secret=uid_secret
+            )
+        except MemberError as error:
+            outcomes.append(FileOutcome(row.image, row.case, "refused", error.reason))
+            continue
+        except imaging.DicomError as error:
+            outcomes.append(FileOutcome(row.image, row.case, "refused", error.reason))
+            continue
+        problem = _annotation_problem(row.annotation, processed.width, processed.height)
+        if problem:
+            outcomes.append(FileOutcome(row.image, row.case, "refused", problem))
+            continue
+        if not any(outcome.status == "refused" for outcome in outcomes):
+            images.append(case_image_store(processed=processed))
+        if processed.needs_review:
+            outcomes.append(
+                FileOutcome(
+                    row.image,
+                    row.case,
+                    "needs_review",
+                    "imported; BurnedInAnnotation is absent, so a researcher must look at the "
+                    "image and confirm it shows no identifying text before the study can open",
+                )
+            )
+        else:
+            outcomes.append(FileOutcome(row.image, row.case, "imported", "imported"))
+    return outcomes
+
+
+@transaction.atomic
+def _cases_store(
+    *, study: Study, rows: list[ManifestRow], images: list[StoredImage], actor: Actor
+) -> list[ManifestProblem]:
+    """Every case in one transaction, under the study row's lock (so a concurrent import or
+    the first enrolment waits); problems found under the lock roll everything back."""
+    locked = Study.objects.select_for_update().get(pk=study.pk)
+    _require_draft(locked)
+    existing = set(locked.cases.values_list("code", flat=True))
+    clashes = [
+        ManifestProblem(row.row, "case", f"'{row.case}' already exists in this study")
+        for row in rows
+        if row.case in existing
+    ]
+    if clashes:
+        return clashes
+    position = locked.cases.order_by("-position").values_list("position", flat=True).first() or 0
     try:
-        processed = imaging.dicom_process(data_reader(), filename=row.image, uid_secret=uid_secret)
-    except imaging.DicomError as error:
-        return FileOutcome(row.image, row.case, "refused", error.reason)
-    problem = _annotation_problem(row.annotation, processed.width, processed.height)
-    if problem:
-        return FileOutcome(row.image, row.case, "refused", problem)
-    with transaction.atomic():
-        case_create(
-            study=study,
-            case_input=CaseInput(
-                code=row.case,
-                vignette=row.vignette,
-                reference_diagnosis=row.reference_diagnosis,
-                accurate=AdviceInput(
-                    row.accurate_advice,
-                    row.accurate_diagnosis,
-                    row.annotation,
-                    row.displayed_confidence,
-                ),
-                inaccurate=AdviceInput(
-                    row.inaccurate_advice,
-                    row.inaccurate_diagnosis,
-                    row.annotation,
-                    row.displayed_confidence,
-                ),
-                is_training=row.training,
-                position=position,
-            ),
-            processed=processed,
-        )
-    if processed.needs_review:
-        return FileOutcome(
-            row.image,
-            row.case,
-            "needs_review",
-            "imported; BurnedInAnnotation is absent, so a researcher must look at the image "
-            "and confirm it shows no identifying text before the study can open",
-        )
-    return FileOutcome(row.image, row.case, "imported", "imported")
+        for offset, (row, image) in enumerate(zip(rows, images, strict=True), start=1):
+            case_create(
+                study=locked,
+                case_input=_case_input(row, position=position + offset),
+                stored=image,
+            )
+    except ValueError as error:  # e.g. a diagnosis deleted since the manifest was checked
+        transaction.set_rollback(True)
+        return [ManifestProblem(None, None, str(error))]
+    audit_record(
+        action="cases.import",
+        study=locked,
+        actor=actor,
+        detail={"imported": len(rows), "refused": 0},
+    )
+    return []
+
+
+def _case_input(row: ManifestRow, *, position: int) -> CaseInput:
+    return CaseInput(
+        code=row.case,
+        vignette=row.vignette,
+        reference_diagnosis=row.reference_diagnosis,
+        accurate=AdviceInput(
+            row.accurate_advice, row.accurate_diagnosis, row.annotation, row.displayed_confidence
+        ),
+        inaccurate=AdviceInput(
+            row.inaccurate_advice,
+            row.inaccurate_diagnosis,
+            row.annotation,
+            row.displayed_confidence,
+        ),
+        is_training=row.training,
+        position=position,
+    )

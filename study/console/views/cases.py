@@ -1,11 +1,12 @@
 """Console case library: thumbnails, review state, the zip + manifest upload, case images."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from study import permissions, selectors, services
+from study import permissions, selectors, services, uploads
 from study.http import image_response
 from study.services import imports
 
@@ -13,23 +14,30 @@ from study.services import imports
 @require_http_methods(["GET", "POST"])
 @permissions.study_view(write_on_post=True)
 def cases(request, study):
-    report, error = None, None
+    report, error, status = None, None, 200
     if request.method == "POST":
         upload = request.FILES.get("archive")
-        if upload is None:
-            error = "Choose a zip archive to upload."
+        refusal = uploads.upload_refusal(request)
+        if refusal:
+            error, status = refusal, 413
+        elif upload is None:
+            error, status = "Choose a zip archive to upload.", 400
         else:
             try:
                 report = imports.cases_import(study=study, archive=upload, actor=request.user)
             except (imports.ArchiveError, services.StudyStateError) as failure:
                 error = f"{upload.name}: {failure}"
+            status = 200 if report is not None and report.stored else 400
     context = {
         "study": study,
         "cases": selectors.study_cases(study=study),
         "report": report,
         "error": error,
+        "upload_max_bytes": uploads.upload_max_bytes(),
+        "manifest_max_bytes": settings.CASE_MANIFEST_MAX_BYTES,
+        "manifest_max_rows": settings.CASE_MANIFEST_MAX_ROWS,
     }
-    return render(request, "console/cases.html", context, status=400 if error else 200)
+    return render(request, "console/cases.html", context, status=status)
 
 
 @require_POST

@@ -1,4 +1,4 @@
-"""Bulk case import: per-file outcomes, nothing stored for refused files, no PHI kept."""
+"""Bulk case import: per-file outcomes, all cases or none stored, no PHI kept."""
 
 import io
 import zipfile
@@ -53,7 +53,7 @@ def _zip(files: dict[str, bytes]) -> io.BytesIO:
     return buffer
 
 
-def _mixed_archive() -> tuple[io.BytesIO, bytes]:
+def _mixed_archive(*, with_refused: bool = True) -> tuple[io.BytesIO, bytes]:
     rg1 = rg1_variant("original")  # real radiograph, BurnedInAnnotation absent
     good = synthetic_chest_dicom(seed=1, burned_in="NO")
     burned = synthetic_chest_dicom(seed=2, burned_in="YES")
@@ -63,8 +63,11 @@ def _mixed_archive() -> tuple[io.BytesIO, bytes]:
         HEADER
         + _row("A1", "images/rg1.dcm")
         + _row("A2", "images/good.dcm", box)
-        + _row("A3", "images/burned.dcm")
-        + _row("A4", "images/broken.dcm")
+        + (
+            _row("A3", "images/burned.dcm") + _row("A4", "images/broken.dcm")
+            if with_refused
+            else ""
+        )
         + _row("A5", "images/good2.dcm")
     )
     files = {
@@ -76,27 +79,54 @@ def _mixed_archive() -> tuple[io.BytesIO, bytes]:
         "images/good2.dcm": synthetic_chest_dicom(seed=4, burned_in="NO"),
         "README.txt": b"notes",
     }
+    if not with_refused:
+        del files["images/burned.dcm"], files["images/broken.dcm"]
     return _zip(files), rg1
 
 
-def test_given_a_mixed_archive_then_every_file_has_its_outcome_and_only_good_cases_exist():
+def _good_archive() -> io.BytesIO:
+    return _mixed_archive(with_refused=False)[0]
+
+
+def test_given_a_mixed_archive_then_every_file_has_its_outcome_and_no_case_is_stored(settings):
     study = _study()
     archive, _ = _mixed_archive()
 
     report = cases_import(study=study, archive=archive)
 
     assert [(o.file, o.case, o.status) for o in report.outcomes] == [
-        ("images/rg1.dcm", "A1", "needs_review"),
-        ("images/good.dcm", "A2", "imported"),
+        ("images/rg1.dcm", "A1", "not_imported"),
+        ("images/good.dcm", "A2", "not_imported"),
         ("images/burned.dcm", "A3", "refused"),
         ("images/broken.dcm", "A4", "refused"),
-        ("images/good2.dcm", "A5", "imported"),
+        ("images/good2.dcm", "A5", "not_imported"),
         ("README.txt", "", "ignored"),
     ]
     messages = {o.case: o.message for o in report.outcomes}
     assert "BurnedInAnnotation" in messages["A3"]
     assert messages["A4"]  # the imaging module's reason, shown verbatim
-    assert (report.imported, report.refused) == (3, 2)
+    assert messages["A2"] == "acceptable, but nothing was imported: 2 files were refused"
+    assert messages["A1"] == (
+        "acceptable (it will need a review for burned-in text), but nothing was imported: "
+        "2 files were refused"
+    )
+    assert (report.stored, report.imported, report.refused) == (False, 0, 2)
+    assert not study.cases.exists()
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+
+
+def test_given_a_good_archive_then_every_case_is_stored():
+    study = _study()
+
+    report = cases_import(study=study, archive=_good_archive())
+
+    assert [(o.file, o.case, o.status) for o in report.outcomes] == [
+        ("images/rg1.dcm", "A1", "needs_review"),
+        ("images/good.dcm", "A2", "imported"),
+        ("images/good2.dcm", "A5", "imported"),
+        ("README.txt", "", "ignored"),
+    ]
+    assert (report.stored, report.imported, report.refused) == (True, 3, 0)
     assert sorted(study.cases.values_list("code", flat=True)) == ["A1", "A2", "A5"]
     assert study.cases.get(code="A1").review_status == Case.Review.NEEDS_REVIEW
     advice = study.cases.get(code="A2").advice.get(variant="accurate")
@@ -105,7 +135,7 @@ def test_given_a_mixed_archive_then_every_file_has_its_outcome_and_only_good_cas
 
 def test_given_an_imported_case_then_the_stored_files_hold_no_original_and_no_phi(settings):
     study = _study()
-    archive, rg1 = _mixed_archive()
+    archive, rg1 = _mixed_archive(with_refused=False)
     cases_import(study=study, archive=archive)
 
     stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
@@ -122,7 +152,7 @@ def test_given_an_imported_case_then_the_stored_files_hold_no_original_and_no_ph
 
 def test_given_a_case_needing_review_then_the_study_opens_only_after_confirmation():
     study = _study()
-    cases_import(study=study, archive=_mixed_archive()[0])
+    cases_import(study=study, archive=_good_archive())
     with pytest.raises(services.StudyStateError, match="A1"):
         services.study_open(study=study)
 
@@ -135,7 +165,7 @@ def test_given_a_case_needing_review_then_the_study_opens_only_after_confirmatio
 
 def test_given_the_accepted_cases_then_a_participant_gets_their_images(client):
     study = _study()
-    cases_import(study=study, archive=_mixed_archive()[0])
+    cases_import(study=study, archive=_good_archive())
     services.case_review_confirm(case=study.cases.get(code="A1"))
     study = services.study_open(study=study)
     participant = enrolled_participant(study, RADIOLOGIST)
@@ -260,14 +290,14 @@ def test_given_participants_then_the_case_library_is_frozen():
 def test_given_the_command_then_each_file_is_printed_with_its_outcome(tmp_path):
     study = _study()
     path = tmp_path / "cases.zip"
-    path.write_bytes(_mixed_archive()[0].getvalue())
+    path.write_bytes(_good_archive().getvalue())
     out = io.StringIO()
 
     call_command("import_cases", "--study", study.slug, str(path), stdout=out)
 
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("needs_review images/rg1.dcm (case A1): imported; BurnedIn")
-    assert lines[-1] == "3 case(s) imported, 2 refused."
+    assert lines[-1] == "3 case(s) imported, 0 refused."
 
 
 def test_given_a_bad_manifest_then_the_command_fails_and_says_nothing_was_imported(tmp_path):
@@ -284,14 +314,14 @@ def test_given_the_console_upload_then_the_report_lists_every_file(client):
     owner = UserFactory(username="owner")
     study = _study(owner=owner)
     client.force_login(owner)
-    upload = SimpleUploadedFile("cases.zip", _mixed_archive()[0].getvalue())
+    upload = SimpleUploadedFile("cases.zip", _good_archive().getvalue())
 
     page = client.post(reverse("console:cases", args=[study.slug]), {"archive": upload})
 
     body = page.content.decode()
     assert page.status_code == 200
-    assert "3 cases imported, 2 refused." in body
-    assert "images/broken.dcm" in body
+    assert "3 cases imported." in body
+    assert "images/good2.dcm" in body
     assert "README.txt" in body
     thumb = study.cases.get(code="A2").thumbnail_image.name.rsplit("/", 1)[-1]
     image = client.get(reverse("console:case_image", args=[study.slug, "A2", thumb]))
