@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.mixed import MixedResult, ModelError, fit_glmm, fit_lmm
+from analysis.estimable import model_obstacles
+from analysis.mixed import MixedResult, ModelError, NotEstimable, fit_glmm, fit_lmm
 
 __all__ = [
     "FACTORS",
@@ -116,12 +117,18 @@ def fit_model(
     Binary outcomes: binomial GLMM (logit link, Laplace approximation); rating and confidence:
     Gaussian LMM by REML. ``formula`` overrides the study formula; its response may be another
     column (0/1 or boolean for the binomial models). Raises ModelError when the model cannot be
-    fitted.
+    fitted: NotEstimable, with the reasons in plain words (analysis.estimable), when the data
+    cannot support the study model (too few participants, no variation, an empty condition,
+    perfect separation).
     """
     if model not in MODELS:
         raise ModelError(f"unknown model {model!r} (choose from {', '.join(MODELS)})")
     response, family = MODELS[model]
     if formula is None:
+        kept = [factor for factor in FACTORS if trials[factor].nunique() >= 2]
+        obstacles = model_obstacles(trials, response=response, family=family, factors=kept)
+        if obstacles:
+            raise NotEstimable("; ".join(obstacles))
         formula, notes = study_formula(trials, response=response)
     else:
         notes = ()

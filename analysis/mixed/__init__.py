@@ -6,13 +6,21 @@ against R lme4 (tests/analysis/reference/).
 
 from .glmm import fit_glmm
 from .lmm import fit_lmm
-from .results import Contrast, FixedEffect, MixedResult, ModelError, RandomEffect
+from .results import (
+    Contrast,
+    FixedEffect,
+    MixedResult,
+    ModelError,
+    NotEstimable,
+    RandomEffect,
+)
 
 __all__ = [
     "Contrast",
     "FixedEffect",
     "MixedResult",
     "ModelError",
+    "NotEstimable",
     "RandomEffect",
     "fit_glmm",
     "fit_lmm",

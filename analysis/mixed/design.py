@@ -161,13 +161,24 @@ def _response(data: pd.DataFrame, name: str, family: str) -> np.ndarray:
         )
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         raise ModelError(f"response {name!r} must be numeric for a linear mixed model")
-    return values.to_numpy(dtype=float)
+    array = values.to_numpy(dtype=float)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        rows = [repr(label) for label in data.index[bad][:_FIRST_ROWS]]
+        raise ModelError(
+            f"response {name!r} has {int(bad.sum())} infinite value(s); first rows: "
+            f"{', '.join(rows)}"
+        )
+    return array
 
 
 def aliased_columns(X: np.ndarray) -> list[int]:
     """Columns that are linear combinations of earlier columns (R's lm drops the same ones)."""
     r = linalg.qr(X, mode="r", check_finite=False)[0]
-    diagonal = np.abs(np.diag(r))
+    # With fewer rows than columns (a condition cell with no observations leaves fewer distinct
+    # rows than terms) R is short and wide: the columns past its diagonal are aliased.
+    diagonal = np.zeros(X.shape[1])
+    diagonal[: min(X.shape)] = np.abs(np.diag(r))
     norms = np.linalg.norm(X, axis=0)
     return [j for j in range(X.shape[1]) if diagonal[j] <= 1e-7 * max(norms[j], 1e-300)]
 

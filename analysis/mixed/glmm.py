@@ -17,7 +17,15 @@ from scipy import linalg, optimize
 from .blocks import Crossed, single_threaded_blas
 from .design import build_design
 from .laplace import Laplace, Mode, conditional_vcov
-from .results import MixedResult, ModelError, RandomEffect, fixed_effects_from
+from .results import (
+    MixedResult,
+    ModelError,
+    NotEstimable,
+    RandomEffect,
+    fixed_effects_from,
+    numerical_failure,
+)
+from .separation import separating_terms
 
 SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on θ
 GRADIENT_TOL = 1e-3
@@ -52,6 +60,13 @@ def _fit_glmm(
         raise ModelError(
             f"response {design.response!r} is constant ({int(design.y[0])} in every row); "
             "a logistic model cannot be fitted"
+        )
+    separating = separating_terms(design)
+    if separating:
+        raise NotEstimable(
+            f"perfect separation: the fixed effects predict {design.response!r} exactly in some "
+            f"rows (along {', '.join(separating)}), so the maximum-likelihood estimates are "
+            "infinite"
         )
     crossed = Crossed(design.group_codes, design.group_sizes)
     laplace = Laplace(design, crossed)
@@ -240,7 +255,10 @@ def fit_glmm(
 
     `formula` is lme4-style ("y ~ a * b + (1|participant) + (1|case)"), or its fixed part with
     `groups=("participant", "case")`; the response is boolean or 0/1. Standard errors are
-    glmer's default (Hessian of the Laplace deviance); `ModelError` explains any bad input.
+    glmer's default (Hessian of the Laplace deviance); `ModelError` explains any bad input, and
+    its subclass `NotEstimable` data that cannot support the model (perfect separation, or a
+    numerical breakdown on degenerate data).
     """
-    with single_threaded_blas():
-        return _fit_glmm(formula, data, family=family, groups=groups, conf_level=conf_level)
+    with single_threaded_blas(), numerical_failure():
+        result = _fit_glmm(formula, data, family=family, groups=groups, conf_level=conf_level)
+    return result.checked()

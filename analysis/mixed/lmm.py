@@ -23,7 +23,14 @@ from .blocks import (
     single_threaded_blas,
 )
 from .design import build_design
-from .results import MixedResult, ModelError, RandomEffect, fixed_effects_from
+from .results import (
+    MixedResult,
+    ModelError,
+    NotEstimable,
+    RandomEffect,
+    fixed_effects_from,
+    numerical_failure,
+)
 
 SINGULAR_TOL = 1e-4  # lme4's isSingular() tolerance on θ
 
@@ -203,7 +210,17 @@ def _fit_lmm(
     # spread of 0.1, say) loses digits to cancellation in the residual sum of squares, enough
     # to make finite-difference gradients noisy and θ inexact in the sixth digit.
     ols = np.linalg.lstsq(design.X, design.y, rcond=None)[0]
-    profiled = _Profiled(design.X, design.y - design.X @ ols, crossed, reml)
+    residual = design.y - design.X @ ols
+    if not np.abs(residual).max() > 1e-10 * max(1.0, float(np.abs(design.y).max())):
+        if design.y.min() == design.y.max():
+            raise NotEstimable(
+                f"no variation in {design.response!r}: it is {design.y[0]:g} in every row"
+            )
+        raise NotEstimable(
+            f"no variation in {design.response!r} beyond its fixed effects: it is constant "
+            "within every combination of them, so no variance can be estimated"
+        )
+    profiled = _Profiled(design.X, residual, crossed, reml)
     k = len(design.group_names)
 
     def objective(theta: np.ndarray) -> float:
@@ -309,7 +326,10 @@ def fit_lmm(
     """Fit a Gaussian LMM with one or two crossed random intercepts, by REML (default) or ML.
 
     `formula` is lme4-style ("y ~ a * b + (1|participant) + (1|case)"), or its fixed part with
-    `groups=`. Var(β̂) is exact given θ, as lmer's vcov; `ModelError` explains any bad input.
+    `groups=`. Var(β̂) is exact given θ, as lmer's vcov; `ModelError` explains any bad input, and
+    its subclass `NotEstimable` data that cannot support the model (no residual variation, or a
+    numerical breakdown on degenerate data).
     """
-    with single_threaded_blas():
-        return _fit_lmm(formula, data, reml=reml, groups=groups, conf_level=conf_level)
+    with single_threaded_blas(), numerical_failure():
+        result = _fit_lmm(formula, data, reml=reml, groups=groups, conf_level=conf_level)
+    return result.checked()

@@ -6,8 +6,9 @@ contrasts) is computed from the estimates and `vcov` it carries, with the same n
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,33 @@ from scipy import stats
 
 class ModelError(ValueError):
     """A model cannot be fitted as specified; the message says what is wrong and where."""
+
+
+class NotEstimable(ModelError):
+    """The data cannot support the model (too few participants, no variation, separation, a
+    numerical breakdown on degenerate data); the message says in plain words what is missing."""
+
+
+@contextlib.contextmanager
+def numerical_failure() -> Iterator[None]:
+    """Turn a numerical breakdown inside a fit (a matrix that is not positive definite, an
+    overflow, a division by zero) into NotEstimable: on degenerate data these are not bugs but
+    the data's answer, and callers handle one typed error."""
+    try:
+        yield
+    except (np.linalg.LinAlgError, FloatingPointError, OverflowError, ZeroDivisionError) as error:
+        raise NotEstimable(
+            "the model cannot be estimated on these data: the computation broke down "
+            f"({error}); there are too few observations, or too little variation, for its terms"
+        ) from error
+
+
+def safe_exp(value: float) -> float:
+    """exp that gives inf instead of raising OverflowError (odds ratios of huge log-odds)."""
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
 
 
 @dataclass(frozen=True)
@@ -61,8 +89,10 @@ def wald(
     quantile = stats.norm.ppf(0.5 + conf_level / 2.0)
     low = estimate - quantile * std_error
     high = estimate + quantile * std_error
-    z = estimate / std_error if std_error > 0 else math.nan
-    p = 2.0 * stats.norm.sf(abs(z)) if std_error > 0 else math.nan
+    # A zero, infinite or NaN standard error gives no test (NaN), never a division error.
+    testable = math.isfinite(std_error) and std_error > 0 and math.isfinite(estimate)
+    z = estimate / std_error if testable else math.nan
+    p = 2.0 * stats.norm.sf(abs(z)) if testable else math.nan
     values: dict[str, float | None] = {
         "estimate": float(estimate),
         "std_error": float(std_error),
@@ -73,7 +103,7 @@ def wald(
     }
     if odds:
         values.update(
-            odds_ratio=math.exp(estimate), or_ci_low=math.exp(low), or_ci_high=math.exp(high)
+            odds_ratio=safe_exp(estimate), or_ci_low=safe_exp(low), or_ci_high=safe_exp(high)
         )
     return values
 
@@ -103,6 +133,24 @@ class MixedResult:
     warnings: tuple[str, ...]
     vcov: np.ndarray = field(repr=False)
     conf_level: float = 0.95
+
+    def checked(self) -> MixedResult:
+        """This result, or NotEstimable when its estimates or log-likelihood are not finite
+        (an optimiser that ran off to infinity on degenerate data)."""
+        beta = np.array([effect.estimate for effect in self.fixed_effects])
+        variances = [effect.variance for effect in self.random_effects]
+        if self.residual_variance is not None:
+            variances.append(self.residual_variance)
+        if not (
+            np.isfinite(beta).all()
+            and np.isfinite(variances).all()
+            and math.isfinite(self.log_likelihood)
+        ):
+            raise NotEstimable(
+                "the model cannot be estimated on these data: the fit gave non-finite "
+                "estimates; there are too few observations, or too little variation, for its terms"
+            )
+        return self
 
     def term_names(self) -> tuple[str, ...]:
         return tuple(effect.term for effect in self.fixed_effects)
