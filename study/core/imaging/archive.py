@@ -151,9 +151,7 @@ class CaseArchive:
         info = self.names[name]
         limit = self.limits.max_member_bytes if limit is None else limit
         if info.flag_bits & 0x1:
-            raise MemberError(
-                name, "the file is encrypted (password-protected); zip it without a password"
-            )
+            raise MemberError(name, "the file is encrypted; zip it again without a password")
         if info.compress_type not in READABLE_METHODS:
             raise MemberError(
                 name,
