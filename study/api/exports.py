@@ -5,13 +5,17 @@ import tempfile
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from study import services
 
+from .errors import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, SLUG
 from .views import _study
+
+# Every table as the file it is downloaded as.
+EXPORT_MEDIA_TYPES = ("text/csv", "application/vnd.apache.parquet", "application/zip")
 
 _TRUE = ("1", "true", "yes")
 
@@ -19,6 +23,14 @@ _TRUE = ("1", "true", "yes")
 class StudyExport(APIView):
     @extend_schema(
         parameters=[
+            SLUG,
+            OpenApiParameter(
+                "table",
+                str,
+                OpenApiParameter.PATH,
+                enum=list(services.EXPORT_TABLES),
+                description="a table of the export contract, or bundle for the zip",
+            ),
             OpenApiParameter(
                 "file_format", str, enum=["csv", "parquet"], description="for a single table"
             ),
@@ -26,7 +38,14 @@ class StudyExport(APIView):
                 "include_synthetic", bool, description="include simulated participants"
             ),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            **{(200, media_type): OpenApiTypes.BINARY for media_type in EXPORT_MEDIA_TYPES},
+            (400, "application/json"): OpenApiResponse(
+                FIELD_ERRORS, description="an unknown table or file format"
+            ),
+            (403, "application/json"): FORBIDDEN,
+            (404, "application/json"): NOT_FOUND,
+        },
     )
     def get(self, request, slug, table):
         study = _study(request, slug)

@@ -1,7 +1,7 @@
 """API withdrawal of a participant by a researcher (WRITE), through the one withdrawal service,
 as the console does it: the reason is required; a repeat answers with the first record."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -11,10 +11,13 @@ from study import permissions, services
 from study.selectors.roster import study_participant
 from study.services.withdrawals import WithdrawalInvalid, WithdrawalRefused
 
+from .errors import BAD_REQUEST, FORBIDDEN, SLUG, UNSUPPORTED_MEDIA_TYPE, ErrorDetailSerializer
 from .serializers import ParticipantWithdrawnSerializer, WithdrawalSerializer
 from .views import _study
 
 NO_SUCH_PARTICIPANT = "No such participant in this study."
+# What the URL's <str:...> converter matches.
+PUBLIC_ID_PATTERN = r"^[^/]+$"
 
 
 class ParticipantWithdraw(APIView):
@@ -23,11 +26,30 @@ class ParticipantWithdraw(APIView):
     the study, 409 for one who never took part (declined, screened out)."""
 
     @extend_schema(
+        parameters=[
+            SLUG,
+            OpenApiParameter(
+                "public_id",
+                str,
+                OpenApiParameter.PATH,
+                pattern=PUBLIC_ID_PATTERN,
+                description="the participant's public id",
+            ),
+        ],
         request=WithdrawalSerializer,
         responses={
             200: ParticipantWithdrawnSerializer,
-            400: OpenApiResponse(description="no reason, or a reason over 2000 characters"),
-            409: OpenApiResponse(description="the participant never took part"),
+            400: OpenApiResponse(
+                BAD_REQUEST.response, description="no reason, or a reason over 2000 characters"
+            ),
+            403: FORBIDDEN,
+            404: OpenApiResponse(
+                ErrorDetailSerializer, description="no such study, or no such participant in it"
+            ),
+            409: OpenApiResponse(
+                ErrorDetailSerializer, description="the participant never took part"
+            ),
+            415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
     def post(self, request, slug, public_id):

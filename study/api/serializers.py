@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from study.core.design_document import text_normalise
 from study.models import Arm, Case, Study
 from study.selectors.studies import study_design_version, study_design_versions
 from study.services.design_rules import DESIGN_FIELDS, TEXT_FIELDS
@@ -74,16 +75,29 @@ AMENDMENT_REASON_REQUIRED = (
 )
 
 
+TITLE_MAX = Study._meta.get_field("title").max_length
+
+
 class AmendmentSerializer(serializers.Serializer):
     """A change, after the first enrolment, to the texts participants read, with its reason."""
 
     reason = serializers.CharField(
         error_messages={"required": AMENDMENT_REASON_REQUIRED, "blank": AMENDMENT_REASON_REQUIRED}
     )
-    title = serializers.CharField(max_length=200, required=False)
+    title = serializers.CharField(max_length=TITLE_MAX, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     consent_text = serializers.CharField(required=False)
     debrief_text = serializers.CharField(required=False)
+
+    def validate_title(self, title: str) -> str:
+        # The title is stored normalised (Unicode NFC), and NFC can lengthen a text (U+0958
+        # becomes two characters): the stored spelling must fit the column, not the typed one.
+        if len(text_normalise(title)) > TITLE_MAX:
+            raise serializers.ValidationError(
+                f"Ensure this field has no more than {TITLE_MAX} characters "
+                "(counted after Unicode NFC normalisation)."
+            )
+        return title
 
     def validate(self, attrs: dict) -> dict:
         problems = {}

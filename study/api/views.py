@@ -2,7 +2,7 @@
 per-study access from study.permissions (amending needs WRITE)."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from study.models import Study
 from study.selectors.studies import study_design_version
 from study.services.amendments import AmendmentError, design_amend
 
+from .errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, SLUG, UNSUPPORTED_MEDIA_TYPE
 from .serializers import (
     AmendmentSerializer,
     CaseSerializer,
@@ -29,6 +30,7 @@ def _study(request, slug: str, action: permissions.Action = permissions.READ) ->
         raise NotFound(permissions.NOT_FOUND) from None
 
 
+@extend_schema_view(get=extend_schema(responses={200: StudySerializer(many=True), 403: FORBIDDEN}))
 class StudyList(generics.ListAPIView):
     serializer_class = StudySerializer
 
@@ -38,6 +40,11 @@ class StudyList(generics.ListAPIView):
         )
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[SLUG], responses={200: StudySerializer, 403: FORBIDDEN, 404: NOT_FOUND}
+    )
+)
 class StudyDetail(generics.RetrieveAPIView):
     serializer_class = StudySerializer
     lookup_field = "slug"
@@ -48,6 +55,12 @@ class StudyDetail(generics.RetrieveAPIView):
         )
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[SLUG],
+        responses={200: CaseSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+)
 class StudyCases(generics.ListAPIView):
     serializer_class = CaseSerializer
 
@@ -56,7 +69,9 @@ class StudyCases(generics.ListAPIView):
 
 
 class StudyProgress(APIView):
-    @extend_schema(responses=ProgressSerializer)
+    @extend_schema(
+        parameters=[SLUG], responses={200: ProgressSerializer, 403: FORBIDDEN, 404: NOT_FOUND}
+    )
     def get(self, request, slug):
         progress = selectors.study_progress(study=_study(request, slug))
         return Response(ProgressSerializer(progress).data)
@@ -68,7 +83,17 @@ class StudyAmendments(APIView):
     yet or a design setting would change)."""
 
     @extend_schema(
-        request=AmendmentSerializer, responses={201: StudySerializer, 200: StudySerializer}
+        parameters=[SLUG],
+        request=AmendmentSerializer,
+        responses={
+            201: StudySerializer,
+            200: StudySerializer,
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
     )
     def post(self, request, slug):
         study = _study(request, slug, permissions.WRITE)
