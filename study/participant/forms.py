@@ -1,5 +1,7 @@
 """Participant forms: validation of what a person types; services re-check the study's rules."""
 
+import re
+
 from django import forms
 
 from study.core import questionnaire, vocabulary
@@ -66,22 +68,45 @@ class UnaidedReadForm(forms.Form):
         )
 
 
-def _client_count() -> forms.IntegerField:
-    # Measured by the page's script; a value outside the range is refused, not stored.
-    return forms.IntegerField(
-        required=False, min_value=0, max_value=2_000_000_000, widget=forms.HiddenInput
-    )
+# The page's script writes plain whole numbers (Math.round); anything else is not its output.
+_CLIENT_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+class ClientMeasurementField(forms.Field):
+    """A number measured by the page's script, in a hidden input. The participant can neither
+    see nor fix it, so it never fails validation: it cleans to its text, and TrialForm.clean
+    turns that into a number, None (not sent) or an entry of ``client_unusable``."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def to_python(self, value: object) -> str:
+        return value.strip() if isinstance(value, str) else ""
+
+
+CLIENT_FIELDS = (
+    "client_active_ms",
+    "client_response_ms",
+    "viewer_interactions",
+    "viewer_zoom",
+    "viewer_pan",
+    "viewer_window",
+    "viewer_invert",
+    "viewer_fullscreen",
+)
 
 
 class TrialForm(forms.Form):
-    client_active_ms = _client_count()
-    client_response_ms = _client_count()
-    viewer_interactions = _client_count()
-    viewer_zoom = _client_count()
-    viewer_pan = _client_count()
-    viewer_window = _client_count()
-    viewer_invert = _client_count()
-    viewer_fullscreen = _client_count()
+    client_active_ms = ClientMeasurementField()
+    client_response_ms = ClientMeasurementField()
+    viewer_interactions = ClientMeasurementField()
+    viewer_zoom = ClientMeasurementField()
+    viewer_pan = ClientMeasurementField()
+    viewer_window = ClientMeasurementField()
+    viewer_invert = ClientMeasurementField()
+    viewer_fullscreen = ClientMeasurementField()
 
     def __init__(
         self,
@@ -119,6 +144,22 @@ class TrialForm(forms.Form):
             f"{confidence_max} = completely)",
             error_messages={"required": "Please rate your confidence."},
         )
+
+    def clean(self) -> dict:
+        # The range of each number is the service's rule (services.responses): here only
+        # whether the page sent a number at all.
+        cleaned = super().clean()
+        unusable = []
+        for name in CLIENT_FIELDS:
+            text = cleaned.get(name, "")
+            if _CLIENT_NUMBER.fullmatch(text):
+                cleaned[name] = int(text)
+            else:
+                cleaned[name] = None
+                if text:
+                    unusable.append(name)
+        cleaned["client_unusable"] = tuple(unusable)
+        return cleaned
 
 
 class QuestionnaireForm(forms.Form):

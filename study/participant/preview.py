@@ -55,17 +55,30 @@ def _checked(request, template: str, context: dict) -> HttpResponse:
     form = context["form"]
     if request.method == "POST" and form.is_valid():
         context["preview_outcome"] = "These answers would be accepted. Nothing was stored."
-    return render(request, template, context)
+    return _form_page(request, template, context)
+
+
+def _form_page(request, template: str, context: dict) -> HttpResponse:
+    # As on the participant's own pages: answers the form refuses are a 400.
+    status = 400 if context["form"].is_bound and context["form"].errors else 200
+    return render(request, template, context, status=status)
 
 
 def _trial(request, study, context: dict) -> HttpResponse:
     chosen = context["chosen"]
-    trial = selectors.preview_trial(
-        study=study,
-        arm=chosen["arm"],
-        case=chosen["case"],
-        variant=chosen["variant"],
-        annotated=chosen["annotated"],
+    choices = context["choices"]
+    known = chosen["arm"] in dict(choices.arms) and chosen["case"] in dict(choices.cases)
+    # Only a listed arm and case are looked up: any other text (a NUL too) finds nothing.
+    trial = (
+        selectors.preview_trial(
+            study=study,
+            arm=chosen["arm"],
+            case=chosen["case"],
+            variant=chosen["variant"],
+            annotated=chosen["annotated"],
+        )
+        if known
+        else None
     )
     if trial is None:
         context["preview_problem"] = (
@@ -133,4 +146,4 @@ def _trial(request, study, context: dict) -> HttpResponse:
             "presets": [{**p, "url": url(p["file"])} for p in names["presets"]],
         },
     )
-    return render(request, "participant/trial.html", {**context, **page})
+    return _form_page(request, "participant/trial.html", {**context, **page})

@@ -4,7 +4,7 @@ the participant's current step, so reloads, the back button and closed tabs resu
 from functools import wraps
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -91,9 +91,22 @@ def _context(participant: Participant, step: selectors.Step, **extra) -> dict:
     return {"participant": participant, "study": participant.study, "step": step, **extra}
 
 
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (``request.POST or None`` would take an empty
+    POST for a first visit and answer it 200 without saying what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A page with a form: a refused answer (the form re-shown with its errors) is a 400."""
+    form = context["form"]
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, context, status=status)
+
+
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
-    participant = get_object_or_404(Participant, token=token)
+    participant = _participant(token)
     return redirect(
         _step_url(participant, selectors.participant_current_step(participant=participant))
     )
@@ -104,13 +117,13 @@ def entry(request: HttpRequest, token: str) -> HttpResponse:
 def consent(request, participant, step):
     if participant.study.status != Study.Status.RECRUITING:
         return render(request, "participant/closed.html", _context(participant, step), status=403)
-    form = forms.ConsentForm(request.POST or None)
+    form = forms.ConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         participant = services.participant_consent(
             participant=participant, agreed=form.cleaned_data["agree"]
         )
         return redirect("participant:entry", participant.token)
-    return render(request, "participant/consent.html", _context(participant, step, form=form))
+    return _form_page(request, "participant/consent.html", _context(participant, step, form=form))
 
 
 @at_step("declined", "ineligible", "full", "reissued")
@@ -121,13 +134,13 @@ def status(request, participant, step):
 @require_http_methods(["GET", "POST"])
 @at_step("screening")
 def screening(request, participant, step):
-    form = forms.ScreeningForm(request.POST or None)
+    form = forms.ScreeningForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.participant_enrol(
             participant=participant, screening=services.Screening(**form.cleaned_data)
         )
         return redirect("participant:entry", participant.token)
-    return render(request, "participant/screening.html", _context(participant, step, form=form))
+    return _form_page(request, "participant/screening.html", _context(participant, step, form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -140,7 +153,7 @@ def trial(request, participant, step, position):
     reveal_pending = study.read_then_reveal and trial.advice_shown_at is None
     if reveal_pending:
         form = forms.UnaidedReadForm(
-            request.POST or None, diagnoses=diagnoses, confidence_max=study.confidence_scale_max
+            _posted(request), diagnoses=diagnoses, confidence_max=study.confidence_scale_max
         )
         if request.method == "POST" and form.is_valid():
             services.trial_unaided_record(
@@ -151,7 +164,7 @@ def trial(request, participant, step, position):
             return redirect("participant:trial", participant.token, position)
     else:
         form = forms.TrialForm(
-            request.POST or None,
+            _posted(request),
             diagnoses=diagnoses,
             rating_max=study.rating_scale_max,
             confidence_max=study.confidence_scale_max,
@@ -179,29 +192,30 @@ def trial(request, participant, step, position):
         progress=participant_progress(trial=trial, total=step.total),
         images=_trial_image_urls(trial),
     )
-    return render(request, "participant/trial.html", context)
+    return _form_page(request, "participant/trial.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @at_step("questionnaire")
 def questionnaire(request, participant, step):
-    form = forms.QuestionnaireForm(request.POST or None)
+    form = forms.QuestionnaireForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.questionnaire_record(participant=participant, answers=form.cleaned_data)
         return redirect("participant:entry", participant.token)
-    return render(request, "participant/questionnaire.html", _context(participant, step, form=form))
+    context = _context(participant, step, form=form)
+    return _form_page(request, "participant/questionnaire.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @at_step("debrief")
 def debrief(request, participant, step):
-    form = forms.DebriefForm(request.POST or None)
+    form = forms.DebriefForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.participant_complete(
             participant=participant, withdraw=form.cleaned_data["choice"] == "withdraw"
         )
         return redirect("participant:entry", participant.token)
-    return render(request, "participant/debrief.html", _context(participant, step, form=form))
+    return _form_page(request, "participant/debrief.html", _context(participant, step, form=form))
 
 
 @at_step("done")
@@ -286,7 +300,9 @@ def _trial_image_urls(trial: Trial) -> dict:
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the study; only POST creates a participant (link previews and bots don't)."""
-    study = get_object_or_404(Study, self_enrolment_token=token)
+    study = selectors.study_by_enrolment_token(token=token)
+    if study is None:
+        raise Http404("No such enrolment link.")
     context = {"study": study}
     if study.status != Study.Status.RECRUITING:
         return render(request, "participant/closed.html", context, status=403)

@@ -27,6 +27,8 @@ from .participants import (
     participant_current_step,
     participant_progress_label,
     participant_trial_at,
+    study_by_enrolment_token,
+    token_plausible,
 )
 from .preview import PreviewChoices, PreviewTrial, preview_choices, preview_trial
 from .progress import CellProgress, stratum_quota_rows, studies_with_counts, study_progress
@@ -69,10 +71,12 @@ __all__ = [
     "studies_with_arms",
     "studies_with_counts",
     "study_audit_events",
+    "study_by_enrolment_token",
     "study_cases",
     "study_design_rows",
     "study_diagnoses",
     "study_progress",
+    "token_plausible",
     "trial_image_names",
     "trial_rows",
     "trials_frame",

@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 from typing import TypedDict
 
-from study.models import Participant, Trial
+from study.models import Participant, Study, Trial
+
+# Longer than any token issued (the model's max_length): a longer one can never match.
+TOKEN_MAX = 64
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,24 @@ def participant_current_step(*, participant: Participant) -> Step:
     return Step("debrief", total=total)
 
 
+def token_plausible(token: str) -> bool:
+    """Whether a token from a URL could be one we issued: not empty, at most TOKEN_MAX long and
+    without a NUL (PostgreSQL refuses NUL in text, so such a lookup would fail, not miss)."""
+    return bool(token) and len(token) <= TOKEN_MAX and "\x00" not in token
+
+
 def participant_by_token(*, token: str) -> Participant | None:
     """The participant behind an invitation token (with the study), or None."""
+    if not token_plausible(token):
+        return None
     return Participant.objects.select_related("study").filter(token=token).first()
+
+
+def study_by_enrolment_token(*, token: str) -> Study | None:
+    """The study whose open self-enrolment link has this token, or None."""
+    if not token_plausible(token):
+        return None
+    return Study.objects.filter(self_enrolment_token=token).first()
 
 
 def participant_trial_at(*, participant: Participant, position: int) -> Trial | None:

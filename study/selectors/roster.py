@@ -13,10 +13,13 @@ WITHDRAWABLE = (
     Participant.Status.IN_PROGRESS,
     Participant.Status.COMPLETED,
 )
+PUBLIC_ID_MAX = 16  # the model's max_length: a longer public id was never issued
 
 
 def study_participant(*, study: Study, public_id: str) -> Participant | None:
     """The study's participant with this public id, or None (another study's is None too)."""
+    if "\x00" in public_id or len(public_id) > PUBLIC_ID_MAX:
+        return None  # could never match, and PostgreSQL refuses NUL in text
     return study.participants.select_related("study").filter(public_id=public_id).first()
 
 

@@ -61,22 +61,47 @@ def decision_validate(*, decision: str, final_diagnosis: str, advised_diagnosis:
         )
 
 
-# Client timings are the page's own clock: kept only when plausible next to the server's.
+# Client measurements are the page's own clock and counters: kept only when plausible.
 CLIENT_MAX_MS = 24 * 3600 * 1000
 CLIENT_SKEW_MS = 2000  # network and rendering: the client may not exceed the server by more
+CLIENT_COUNT_MAX = 1_000_000  # viewer actions on one case: far beyond any reader's
+CLIENT_TIMINGS = ("client_active_ms", "client_response_ms")
+CLIENT_COUNTS = (
+    "viewer_interactions",
+    "viewer_zoom",
+    "viewer_pan",
+    "viewer_window",
+    "viewer_invert",
+    "viewer_fullscreen",
+)
 
 
-def _client_timings(answer: "Answer", server_ms: int) -> tuple[int | None, int | None, str]:
-    """(client_active_ms, client_response_ms, timing_flag): implausible values are dropped."""
-    active, response = answer.client_active_ms, answer.client_response_ms
-    values = [v for v in (active, response) if v is not None]
-    if any(v > CLIENT_MAX_MS for v in values):
-        return None, None, "out_of_range"
-    if any(v > server_ms + CLIENT_SKEW_MS for v in values) or (
+def _whole_number_within(value: object, maximum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= maximum
+
+
+def _client_measurements(answer: "Answer", server_ms: int) -> tuple[dict[str, int | None], str]:
+    """The client measurements to store and the timing_flag. One unusable measurement (sent but
+    not a number, negative, beyond its range) makes the page's script untrustworthy for this
+    answer: every client measurement is dropped (empty; the per-kind viewer counts, which the
+    model keeps as numbers, 0) and the flag is "out_of_range". Plausible numbers that disagree
+    with the server's clock drop the two timings as "clock_skew"."""
+    limits = {
+        **dict.fromkeys(CLIENT_TIMINGS, CLIENT_MAX_MS),
+        **dict.fromkeys(CLIENT_COUNTS, CLIENT_COUNT_MAX),
+    }
+    values = {name: getattr(answer, name) for name in limits}
+    if answer.client_unusable or any(
+        value is not None and not _whole_number_within(value, limits[name])
+        for name, value in values.items()
+    ):
+        return dict.fromkeys(limits), "out_of_range"
+    active, response = values["client_active_ms"], values["client_response_ms"]
+    if any(v is not None and v > server_ms + CLIENT_SKEW_MS for v in (active, response)) or (
         active is not None and response is not None and active > response + CLIENT_SKEW_MS
     ):
-        return None, None, "clock_skew"
-    return active, response, ""
+        return {**values, **dict.fromkeys(CLIENT_TIMINGS)}, "clock_skew"
+    return values, ""
 
 
 @transaction.atomic
@@ -113,6 +138,9 @@ class Answer:
     viewer_window: int | None = None
     viewer_invert: int | None = None
     viewer_fullscreen: int | None = None
+    # Client measurements the page sent but that were not numbers (the form's names): their
+    # presence drops every client measurement of the answer, flagged "out_of_range".
+    client_unusable: tuple[str, ...] = ()
 
 
 @transaction.atomic
@@ -142,7 +170,7 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
     )
     answered_at = timezone.now()
     server_ms = int((answered_at - trial.advice_shown_at).total_seconds() * 1000)
-    client_active_ms, client_response_ms, timing_flag = _client_timings(answer, server_ms)
+    client, timing_flag = _client_measurements(answer, server_ms)
     response = Response.objects.create(
         trial=trial,
         advice_rating=answer.advice_rating,
@@ -152,14 +180,15 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
         confidence=answer.confidence,
         confidence_scale_max=study.confidence_scale_max,
         answered_at=answered_at,
-        client_active_ms=client_active_ms,
-        client_response_ms=client_response_ms,
+        client_active_ms=client["client_active_ms"],
+        client_response_ms=client["client_response_ms"],
         timing_flag=timing_flag,
-        viewer_interactions=answer.viewer_interactions,
-        viewer_zoom=answer.viewer_zoom or 0,
-        viewer_pan=answer.viewer_pan or 0,
-        viewer_window=answer.viewer_window or 0,
-        viewer_invert=answer.viewer_invert or 0,
-        viewer_fullscreen=answer.viewer_fullscreen or 0,
+        viewer_interactions=client["viewer_interactions"],
+        # The per-kind counts are numbers in the model: a missing one is stored as 0.
+        viewer_zoom=client["viewer_zoom"] or 0,
+        viewer_pan=client["viewer_pan"] or 0,
+        viewer_window=client["viewer_window"] or 0,
+        viewer_invert=client["viewer_invert"] or 0,
+        viewer_fullscreen=client["viewer_fullscreen"] or 0,
     )
     return response, True

@@ -46,12 +46,17 @@ def _design_problem(study: Study) -> str:
     return ""
 
 
+def _posted(request):
+    # An empty POST is still a POST: ``request.POST or None`` would answer it 200, unrefused.
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 @permission_required("study.add_study", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def study_new(request):
     """Only accounts allowed to add studies (given by an administrator) may start one."""
-    form = StudyCreateForm(request.POST or None)
+    form = StudyCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             study = services.study_create(owner=request.user, **form.cleaned_data)
@@ -92,7 +97,7 @@ def _settings_save(request, study: Study, form) -> Study | None:
 @permissions.study_view(write_on_post=True)
 def study_design(request, study):
     form_class = StudySettingsForm if study.design_locked_at is None else StudyAmendForm
-    form = form_class(request.POST or None, study=study)
+    form = form_class(_posted(request), study=study)
     if request.method == "POST" and form.is_valid():
         saved = _settings_save(request, study, form)
         if saved is not None:
@@ -120,7 +125,7 @@ def _row_edit(request, study: Study, *, code, kind: str):
     }[kind]
     row = get_object_or_404(related, code=code) if code is not None else None
     initial = form_class.initial_for(row) if row is not None else None
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             save(study=study, actor=request.user, **{kind: row}, **form.cleaned_data)

@@ -145,7 +145,7 @@ def test_given_a_missing_answer_when_the_trial_is_posted_then_the_page_names_the
 
     response = client.post(url, {"decision": "accept", "final_diagnosis": "pneumonia"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "Please rate the quality of the advice." in body
     assert "Please rate your confidence." in body
