@@ -177,7 +177,7 @@ def report(run: Run, findings, log: str) -> None:
         until = min(ends) if ends else float("inf")
         first = min((o.ended for o in outcomes if o.started >= at and not _failed(o)), default=None)
         in_flight = [o for o in outcomes if o.started < at <= o.ended and _failed(o)]
-        after = [o for o in outcomes if at <= o.started < until and _failed(o)]
+        after = [o for o in outcomes if at <= o.started and o.ended < until and _failed(o)]
         recovered = f"{first - at:6.2f} s" if first is not None else "never"
         print(
             f"{phase:<15} first success {recovered} | failed: in flight {len(in_flight)}, "
