@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
 from django.http import HttpRequest
 
+from study.core.imaging.archive import size_text
+
 # Room for the form's other fields and the multipart framing in a request's Content-Length.
 FORM_ALLOWANCE = 64 * 1024
 _REFUSAL = "_upload_refusal"
@@ -26,10 +28,6 @@ def upload_refusal(request: HttpRequest) -> str | None:
     """Why the request's files were dropped, or None. Reading request.FILES first parses it."""
     request.FILES  # noqa: B018 - parsing the body is what decides
     return getattr(request, _REFUSAL, None)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB"
 
 
 class BoundedMemoryUploadHandler(FileUploadHandler):
@@ -73,8 +71,8 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
         setattr(
             self.request,
             _REFUSAL,
-            f"The upload is larger than {_megabytes(self.limit)}, the most this server accepts "
-            f"at once (it has at least {_megabytes(size)}); nothing was kept. Split the cases "
+            f"The upload is larger than {size_text(self.limit)}, the most this server accepts "
+            f"at once (it has at least {size_text(size)}); nothing was kept. Split the cases "
             "into several archives, or ask the administrator to raise UPLOAD_MAX_MB.",
         )
         # connection_reset=False: the parser reads the rest of the body and drops it, so the

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from study import permissions, selectors, services, uploads
+from study.core.imaging.archive import size_text
 from study.http import image_response
 from study.services import imports
 
@@ -34,7 +35,8 @@ def cases(request, study):
         "report": report,
         "error": error,
         "upload_max_bytes": uploads.upload_max_bytes(),
-        "manifest_max_bytes": settings.CASE_MANIFEST_MAX_BYTES,
+        "upload_max": size_text(uploads.upload_max_bytes()),
+        "manifest_max": size_text(settings.CASE_MANIFEST_MAX_BYTES),
         "manifest_max_rows": settings.CASE_MANIFEST_MAX_ROWS,
     }
     return render(request, "console/cases.html", context, status=status)

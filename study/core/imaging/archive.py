@@ -58,7 +58,7 @@ def size_text(size: int) -> str:
     if size < MB:
         return f"{size / 1024:.0f} KB"
     value = size / MB
-    return f"{value:.0f} MB" if value >= 10 or value.is_integer() else f"{value:.1f} MB"
+    return f"{value:.0f} MB" if value >= 10 else f"{value:.1f}".removesuffix(".0") + " MB"
 
 
 def _directory_size(handle: IO[bytes]) -> int | None:
