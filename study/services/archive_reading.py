@@ -218,7 +218,8 @@ def rows_check(reader: ArchiveReader, plan: tuple[ArchivedModel, ...]) -> Checke
     for archived in plan:
         fields = [f for f in archived.model._meta.concrete_fields if not f.primary_key]
         names = {f.name for f in fields}
-        unique = [f for f in fields if f.unique]
+        # A unique reference (a one-to-one) points at a row restored with it: it cannot clash.
+        unique = [f for f in fields if f.unique and not f.is_relation]
         keys = checked.keys.setdefault(archived.label, set())
         for number, record in reader.rows(archived):
             where = f"{archived.member} line {number}"

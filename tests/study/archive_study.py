@@ -4,8 +4,14 @@ an open enrolment link, a design amendment (version 2), simulated participants a
 every status: invited, declined, consented, screened out, stratum full, slot reissued, in
 progress, abandoned, completed with a questionnaire, and withdrawn three ways."""
 
+import hashlib
+import io
+import json
+import tarfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -30,6 +36,7 @@ from study.models import (
     StudyMembership,
     Trial,
 )
+from study.services import archives as services_archives
 from tests.conftest import _sqlite_triggers_lift, _sqlite_triggers_restore
 from tests.factories import INTERNIST, RADIOLOGIST, UserFactory
 
@@ -176,3 +183,56 @@ def stored_files(root: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()
     }
+
+
+def archive_bytes(study: Study) -> bytes:
+    buffer = io.BytesIO()
+    services_archives.study_archive(study=study, output=buffer)
+    return buffer.getvalue()
+
+
+def tar_members(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        return {info.name: tar.extractfile(info).read() for info in tar.getmembers()}
+
+
+def tar_write(members: list[tuple[str, bytes | tarfile.TarInfo]]) -> bytes:
+    """A tar of (name, content) in order; a TarInfo is written as it is (a link, a folder)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, content in members:
+            if isinstance(content, tarfile.TarInfo):
+                tar.addfile(content)
+                continue
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+Edit = Callable[[dict[str, bytes], dict[str, Any]], None]
+
+
+def archive_edited(data: bytes, edit: Edit, *, rehash: bool = False) -> bytes:
+    """The archive with its members and manifest changed by ``edit``; ``rehash`` makes the
+    manifest's sizes and sha256 match the changed members (a tampering that covers its tracks)."""
+    members = tar_members(data)
+    manifest = json.loads(members.pop("manifest.json"))
+    edit(members, manifest)
+    if rehash:
+        for entry in (*manifest["tables"], *manifest["media"]):
+            if entry["member"] in members:
+                entry["bytes"] = len(members[entry["member"]])
+                entry["sha256"] = hashlib.sha256(members[entry["member"]]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    return tar_write(list(members.items()))
+
+
+def first_row_edited(member: str, change: Callable[[dict[str, Any]], None]) -> Edit:
+    def edit(members: dict[str, bytes], manifest: dict[str, Any]) -> None:
+        first, rest = members[member].split(b"\n", 1)
+        record = json.loads(first)
+        change(record)
+        members[member] = json.dumps(record).encode() + b"\n" + rest
+
+    return edit
