@@ -58,6 +58,11 @@ def model_obstacles(
             "every case was read by only one participant: the variance between cases cannot "
             "be told apart from the variance between trials"
         )
+    if trials["participant"].nunique() == len(trials):
+        reasons.append(
+            "every participant answered only one case: the variance between participants "
+            "cannot be told apart from the variance between trials"
+        )
     if not factors:
         return tuple(reasons)
     cells = trials.groupby(list(factors), sort=True)[response]
@@ -69,6 +74,11 @@ def model_obstacles(
         )
     elif family == "binomial" and not reasons:
         reasons.extend(_separated(response, factors, cells))
+    elif not reasons and (cells.nunique() < 2).all():
+        reasons.append(
+            f"no variation in {response} within any condition (each combination of "
+            f"{_factor_words(factors)} has one value): no variance can be estimated"
+        )
     return tuple(reasons)
 
 
@@ -143,8 +153,8 @@ def _separated(response: str, factors: Sequence[str], cells) -> list[str]:
     if not constant:
         return []
     return [
-        f"no variation in {response} within {_conditions(constant)} (perfect separation: "
-        "the odds ratios would be infinite)"
+        f"no variation in {response} within {_conditions(constant)}: perfect separation, "
+        "the odds ratios would be infinite"
     ]
 
 

@@ -19,6 +19,7 @@ import scipy
 import analysis
 from analysis import describe
 from analysis.data import load_trials, trials_sha256
+from analysis.estimable import data_limits
 from analysis.fits import MODELS, StudyFit, fit_model, study_contrasts
 from analysis.mixed import ModelError
 
@@ -42,8 +43,9 @@ class DesignSummary:
 @dataclass(frozen=True, eq=False)
 class StudyAnalysis:
     """The descriptive tables (describe.py's columns), the four study models (a StudyFit, or the
-    message saying why the model could not be fitted), the label contrasts of each fitted model
-    (study_contrasts' columns), warnings, and the provenance of the data and the software.
+    message saying in plain words why the model could not be fitted), the label contrasts of
+    each fitted model (study_contrasts' columns), warnings, what the data cannot show (one arm
+    only, accurate advice only, one stratum), and the provenance of the data and the software.
 
     ``data_sha256_of`` says what was hashed: "input file" or "table's canonical DATA.md CSV form".
     ``fits`` is empty when ``models_fitted`` is False (a descriptive-only analysis).
@@ -65,6 +67,7 @@ class StudyAnalysis:
     data_sha256_of: str
     n_rows: int
     software: tuple[tuple[str, str], ...]
+    limits: tuple[str, ...] = ()  # what the data cannot show (analysis.estimable.data_limits)
 
     def fitted(self) -> dict[str, StudyFit]:
         """The models that were fitted, by name."""
@@ -82,9 +85,11 @@ def fit_study(
     study's models (accuracy, followed, rating, confidence).
 
     ``data_sha256`` is the hash of the file the table came from; without it the hash of the
-    table's canonical DATA.md CSV form is kept. A model that cannot be fitted (ModelError, or a
-    singular linear system) is kept as its message and named in ``warnings``, as are the engine's
-    warnings and a fit that did not converge. ``fit_models=False`` fits nothing.
+    table's canonical DATA.md CSV form is kept. A model that cannot be fitted (ModelError, its
+    NotEstimable with the plain-words reasons of analysis.estimable, or a singular linear
+    system) is kept as its message and named in ``warnings``, as are the engine's warnings and a
+    fit that did not converge; the descriptive tables are computed whatever the models do.
+    ``fit_models=False`` fits nothing.
     """
     trials = load_trials(trials)
     fits: dict[str, StudyFit | str] = {}
@@ -94,12 +99,13 @@ def fit_study(
         for model in MODELS:
             try:
                 fit = fit_model(trials, model=model, conf_level=conf_level)
+                model_contrasts = study_contrasts(fit)
             except (ModelError, np.linalg.LinAlgError) as error:
                 fits[model] = str(error)
                 warnings.append(f"{model} model could not be fitted: {error}")
                 continue
             fits[model] = fit
-            contrasts[model] = study_contrasts(fit)
+            contrasts[model] = model_contrasts
             if not fit.result.converged:
                 warnings.append(
                     f"{model} model did not converge "
@@ -129,6 +135,7 @@ def fit_study(
         data_sha256_of=of,
         n_rows=len(trials),
         software=_software(),
+        limits=data_limits(trials),
     )
 
 

@@ -48,7 +48,15 @@ def design(analysis: StudyAnalysis) -> str:
         ("Cases per participant", counts_text(summary.cases_per_participant)),
         ("Inaccurate advice per participant", counts_text(summary.inaccurate_per_participant)),
     ]
-    return key_value_table(items, caption="Design summary")
+    return key_value_table(items, caption="Design summary") + _limits(analysis)
+
+
+def _limits(analysis: StudyAnalysis) -> str:
+    """What these data cannot show, in plain words (empty when they can show everything)."""
+    if not analysis.limits:
+        return ""
+    listed = "".join(f"<li>{html.escape(limit)}</li>" for limit in analysis.limits)
+    return f'<div class="note"><p>What these data cannot show:</p><ul>{listed}</ul></div>'
 
 
 def flow(analysis: StudyAnalysis) -> str:
@@ -127,7 +135,7 @@ def figures_section(analysis: StudyAnalysis) -> str:
 def models(analysis: StudyAnalysis) -> str:
     if not analysis.models_fitted:
         return "<p>Models were not fitted for this report.</p>"
-    parts = []
+    parts = [_limits(analysis)] if analysis.limits else []
     if analysis.warnings:
         listed = "".join(f"<li>{html.escape(warning)}</li>" for warning in analysis.warnings)
         parts.append(f'<div class="note"><p>Warnings:</p><ul>{listed}</ul></div>')
@@ -178,7 +186,9 @@ def _model(fit: StudyFit, contrasts: pd.DataFrame) -> list[str]:
         }
         random = pd.concat([random, pd.DataFrame([residual])], ignore_index=True)
     parts.append(table(random, caption="Random intercepts (variance, SD)"))
-    if len(contrasts):
+    if not len(contrasts):
+        parts.append('<p class="note">No label contrasts: the model has a single advice label.</p>')
+    else:
         if result.family != "binomial":
             contrasts = contrasts.drop(columns=["odds_ratio", "or_ci_low", "or_ci_high"])
         parts.append(
