@@ -140,9 +140,14 @@ def _describe(args: argparse.Namespace) -> int:
 
 def _fit(args: argparse.Namespace) -> int:
     from analysis.fits import fit_model, study_contrasts
+    from analysis.mixed import NotEstimable
 
     trials = load_trials(args.trials)
-    fit = fit_model(trials, model=args.model, formula=args.formula)
+    try:
+        fit = fit_model(trials, model=args.model, formula=args.formula)
+    except NotEstimable as error:
+        # The data's answer, not a usage error: said as the report says it, with the model named.
+        raise NotEstimable(f"the {args.model} model cannot be fitted: {error}") from None
     result = fit.result
     contrasts = study_contrasts(fit)
     if args.json:
