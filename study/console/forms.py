@@ -279,3 +279,65 @@ class DiagnosisForm(forms.Form):
 class MembershipForm(forms.Form):
     username = forms.CharField(label="Username of an existing account", max_length=150)
     role = forms.ChoiceField(label="Role", choices=StudyMembership.Role.choices)
+
+
+# Recruitment settings and console queries. Each bad value is a form error, shown on a 400 page.
+
+MAX_ALLOCATION_SLOTS = 2000
+DEFAULT_ALLOCATION_SLOTS = 24
+
+
+class AllocationSlotsForm(forms.Form):
+    """?slots= of the allocation table: empty or absent shows the default."""
+
+    slots = forms.IntegerField(
+        label="Slots per stratum", required=False, min_value=1, max_value=MAX_ALLOCATION_SLOTS
+    )
+
+    def n_slots(self) -> int:
+        return self.cleaned_data["slots"] or DEFAULT_ALLOCATION_SLOTS
+
+
+class InvitationsForm(forms.Form):
+    # The range is the service's rule (services.invitations), which the page quotes.
+    count = forms.IntegerField(label="Number of invitation links")
+
+
+class LinkToggleForm(forms.Form):
+    enable = forms.ChoiceField(
+        label="Open enrolment link", choices=[("1", "enable"), ("0", "disable")]
+    )
+
+
+def quota_field_name(stratum: str) -> str:
+    return f"quota-{stratum}"
+
+
+class QuotasForm(forms.Form):
+    """One optional whole number per stratum; whether it is allowed (>= 0) is the service's
+    rule (services.enrolment.stratum_quotas_set), which the page quotes."""
+
+    def __init__(self, *args, strata: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.strata = strata
+        for stratum in strata:
+            self.fields[quota_field_name(stratum)] = forms.IntegerField(
+                label=f"quota for '{stratum}'", required=False
+            )
+
+    def quotas(self) -> dict[str, int | None]:
+        return {stratum: self.cleaned_data[quota_field_name(stratum)] for stratum in self.strata}
+
+
+def form_problems(form: forms.Form) -> str:
+    """A refused form's errors in one line for a message, each led by its field's label."""
+    return "; ".join(
+        f"{form.fields[name].label}: {' '.join(errors)}"
+        if name in form.fields
+        else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
+class ParticipantSearchForm(forms.Form):
+    q = forms.CharField(label="Public id or completion code", required=False, max_length=100)

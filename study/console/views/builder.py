@@ -26,6 +26,7 @@ from ..forms import (
     StudyCreateForm,
     StudySettingsForm,
     add_service_error,
+    form_problems,
 )
 
 # What a researcher can fix by editing the design; anything else is a bug and should surface.
@@ -102,18 +103,24 @@ def study_design(request, study):
         saved = _settings_save(request, study, form)
         if saved is not None:
             return redirect("console:design", saved.slug)
+    return _design_page(request, study, form=form)
+
+
+def _design_page(request, study: Study, *, form, member_form=None):
+    """The design page; a refused settings or member form is re-shown with its errors, 400."""
+    member_form = member_form or MembershipForm()
     context = {
         "study": study,
         "form": form,
         "can_edit": permissions.study_allows(study=study, user=request.user, action="write"),
         "is_owner": permissions.study_allows(study=study, user=request.user, action="manage"),
         **selectors.study_design_rows(study=study),
-        "member_form": MembershipForm(),
+        "member_form": member_form,
         "design_problem": _design_problem(study),
         "design_hash": design_hash_shown(study=study),
         "design_versions": study_design_versions(study=study),
     }
-    status = 400 if form.errors else 200
+    status = 400 if form.errors or member_form.errors else 200
     return render(request, "console/builder/design.html", context, status=status)
 
 
@@ -182,16 +189,15 @@ def diagnosis_delete(request, study, code):
 @permissions.study_view(permissions.MANAGE)
 def membership_add(request, study):
     form = MembershipForm(request.POST)
-    if not form.is_valid():
-        problems = "; ".join(
-            f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
-        )
-        messages.error(request, f"Member not added: {problems}")
-        return redirect("console:design", study.slug)
-    try:
-        services.membership_add(study=study, actor=request.user, **form.cleaned_data)
-    except _REFUSALS as refusal:
-        messages.error(request, f"Member not added: {refusal}")
-    else:
-        messages.success(request, f"{form.cleaned_data['username']} added to the study.")
-    return redirect("console:design", study.slug)
+    if form.is_valid():
+        try:
+            services.membership_add(study=study, actor=request.user, **form.cleaned_data)
+        except _REFUSALS as refusal:
+            add_service_error(form, refusal)
+        else:
+            messages.success(request, f"{form.cleaned_data['username']} added to the study.")
+            return redirect("console:design", study.slug)
+    # Answered 400 with the design page, the message above it and the member form below.
+    messages.error(request, f"Member not added: {form_problems(form)}")
+    settings_class = StudySettingsForm if study.design_locked_at is None else StudyAmendForm
+    return _design_page(request, study, form=settings_class(None, study=study), member_form=form)

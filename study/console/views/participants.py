@@ -12,6 +12,7 @@ from study import permissions, services
 from study.selectors.roster import WITHDRAWABLE, study_participant, study_participant_list
 from study.services.withdrawals import WithdrawalInvalid, WithdrawalRefused
 
+from ..forms import ParticipantSearchForm
 from ..withdrawal_forms import WithdrawalForm
 
 PARTICIPANTS_PER_PAGE = 50
@@ -19,10 +20,17 @@ NO_SUCH_PARTICIPANT = "No such participant in this study."
 
 
 def _list_page(request, study, *, problem: tuple[str, str] | None = None, status: int = 200):
-    """The list; ``problem`` is (public id, message) of a refused withdrawal, shown on its row."""
-    search = request.GET.get("q", "")
-    pages = Paginator(study_participant_list(study=study, search=search), PARTICIPANTS_PER_PAGE)
+    """The list; ``problem`` is (public id, message) of a refused withdrawal, shown on its row.
+    A search that could match nothing (a NUL, too long) is a 400 saying why, with no list."""
+    search_form = ParticipantSearchForm(request.GET)
+    if search_form.is_valid():
+        search, search_error = search_form.cleaned_data["q"], ""
+        found = study_participant_list(study=study, search=search)
+    else:
+        search, search_error, status, found = "", " ".join(search_form.errors["q"]), 400, []
+    pages = Paginator(found, PARTICIPANTS_PER_PAGE)
     context = {
+        "search_error": search_error,
         "study": study,
         "page": pages.get_page(request.GET.get("page")),
         "search": search,

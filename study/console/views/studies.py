@@ -13,7 +13,8 @@ from study.core import allocation
 from study.selectors.studies import study_design_version
 from study.services.design_versions import design_hash_shown
 
-MAX_ALLOCATION_SLOTS = 2000
+from ..forms import AllocationSlotsForm, InvitationsForm, form_problems
+
 AUDIT_PAGE_EVENTS = 500
 
 
@@ -25,6 +26,12 @@ def home(request):
 
 @permissions.study_view()
 def study_detail(request, study):
+    return study_page(request, study)
+
+
+def study_page(request, study, *, status: int = 200, quota_rows: list | None = None):
+    """The study page; a refused recruitment setting re-shows it with a 400 and the message
+    (``quota_rows``: the quota inputs as posted, with their errors)."""
     context = {
         "study": study,
         "progress": selectors.study_progress(study=study),
@@ -33,20 +40,28 @@ def study_detail(request, study):
         "audit_events": selectors.study_audit_events(
             study=study, limit=selectors.RECENT_AUDIT_EVENTS
         ),
-        "quota_rows": selectors.stratum_quota_rows(study=study),
+        "quota_rows": quota_rows
+        if quota_rows is not None
+        else [
+            {**row, "value": "" if row["quota"] is None else row["quota"], "error": ""}
+            for row in selectors.stratum_quota_rows(study=study)
+        ],
         "design_hash": design_hash_shown(study=study),
         "design_version": study_design_version(study=study),
     }
-    return render(request, "console/study_detail.html", context)
+    return render(request, "console/study_detail.html", context, status=status)
 
 
 @permissions.study_view()
 def allocation_table(request, study):
-    raw = request.GET.get("slots", "24")
-    n_slots = min(max(int(raw) if raw.isdigit() else 24, 1), MAX_ALLOCATION_SLOTS)
+    form = AllocationSlotsForm(request.GET)
+    if not form.is_valid():
+        context = {"study": study, "form": form, "rows": None}
+        return render(request, "console/allocation.html", context, status=400)
+    n_slots = form.n_slots()
     spec = services.study_design_spec(study=study)
     rows = list(selectors.allocation_rows(study=study, spec=spec, n_slots=n_slots))
-    context = {"study": study, "rows": rows, "n_slots": n_slots}
+    context = {"study": study, "form": form, "rows": rows, "n_slots": n_slots}
     return render(request, "console/allocation.html", context)
 
 
@@ -79,12 +94,16 @@ def study_close(request, study):
 @require_POST
 @permissions.study_view(permissions.WRITE)
 def invitations(request, study):
+    form = InvitationsForm(request.POST)
     try:
-        count = int(request.POST.get("count", ""))
-        participants = services.invitations_create(study=study, count=count, actor=request.user)
+        if not form.is_valid():
+            raise ValueError(form_problems(form))
+        participants = services.invitations_create(
+            study=study, count=form.cleaned_data["count"], actor=request.user
+        )
     except ValueError as error:
         messages.error(request, f"Invitations not created: {error}")
-        return redirect("console:study", study.slug)
+        return study_page(request, study, status=400)
     rows = (
         {
             "participant": p.public_id,
