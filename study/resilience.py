@@ -1,0 +1,50 @@
+"""A page request whose database connection was lost mid-request is served again, once.
+
+`CONN_HEALTH_CHECKS` replaces a dead persistent connection before a request starts, but not
+one that dies while the request runs (the server restarted, the backend was terminated, a
+failover): the fault drill (tests/bench/drill.py) saw those requests end in 500. A GET or HEAD
+is safe to run again: every participant page is idempotent by design (a reload resumes, a case
+page records only its first showing), so this middleware closes the broken connection and runs
+the request once more on a fresh one. A POST is never repeated: it may have committed before
+the connection went, so the client is told (a 500 page) and its own resubmission is answered
+by the idempotent answer rules (an answered case is not answered twice)."""
+
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def _connection_lost() -> bool:
+    """True when a database connection is open but no longer works."""
+    lost = False
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            lost = True
+    return lost
+
+
+class RetryLostConnectionMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "_trustlab_connection_lost", False):
+            request._trustlab_connection_lost = False
+            for connection in connections.all(initialized_only=True):
+                connection.close()
+            response = self.get_response(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if (
+            request.method in SAFE_METHODS
+            and not getattr(request, "_trustlab_retried", False)
+            and isinstance(exception, OperationalError | InterfaceError)
+            and _connection_lost()
+        ):
+            request._trustlab_connection_lost = True
+            request._trustlab_retried = True

@@ -1,0 +1,97 @@
+"""A GET whose database connection died mid-request is served again on a new connection;
+a POST never is (study.resilience)."""
+
+import time
+
+import psycopg2
+import pytest
+from django.db import OperationalError, connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from study import resilience
+from study.resilience import RetryLostConnectionMiddleware
+
+
+def _chain(outcomes, middleware_holder):
+    """A stand-in for Django's inner handler: a view raising turns into a 500 after the
+    middleware's process_exception saw the exception, as Django's own chain does."""
+    calls = []
+
+    def get_response(request):
+        outcome = outcomes[len(calls)]
+        calls.append(outcome)
+        if isinstance(outcome, Exception):
+            middleware_holder[0].process_exception(request, outcome)
+            return HttpResponse("error", status=500)
+        return HttpResponse(outcome)
+
+    return get_response, calls
+
+
+def _middleware(outcomes):
+    holder = []
+    get_response, calls = _chain(outcomes, holder)
+    holder.append(RetryLostConnectionMiddleware(get_response))
+    return holder[0], calls
+
+
+def test_given_a_get_whose_connection_is_lost_then_it_is_served_on_the_second_try(monkeypatch):
+    monkeypatch.setattr(resilience, "_connection_lost", lambda: True)
+    middleware, calls = _middleware([OperationalError("server closed the connection"), "page"])
+
+    response = middleware(RequestFactory().get("/p/token/case/1/"))
+
+    assert (response.status_code, response.content) == (200, b"page")
+    assert len(calls) == 2
+
+
+def test_given_it_fails_twice_then_the_second_failure_is_the_answer(monkeypatch):
+    monkeypatch.setattr(resilience, "_connection_lost", lambda: True)
+    middleware, calls = _middleware([OperationalError("gone"), OperationalError("gone"), "x"])
+
+    response = middleware(RequestFactory().get("/p/token/"))
+
+    assert response.status_code == 500
+    assert len(calls) == 2  # once more, never in a loop
+
+
+def test_given_a_post_whose_connection_is_lost_then_it_is_never_repeated(monkeypatch):
+    monkeypatch.setattr(resilience, "_connection_lost", lambda: True)
+    middleware, calls = _middleware([OperationalError("gone"), "stored twice"])
+
+    response = middleware(RequestFactory().post("/p/token/case/1/", {"decision": "accept"}))
+
+    assert response.status_code == 500
+    assert len(calls) == 1
+
+
+def test_given_an_operational_error_on_a_working_connection_then_it_is_not_retried(monkeypatch):
+    # e.g. SQLite's "database is locked": the connection is fine, running again would not help
+    monkeypatch.setattr(resilience, "_connection_lost", lambda: False)
+    middleware, calls = _middleware([OperationalError("database is locked"), "page"])
+
+    assert middleware(RequestFactory().get("/p/token/")).status_code == 500
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_given_the_backend_is_terminated_then_the_connection_counts_as_lost(on_postgres):
+    connection.ensure_connection()
+    pid = connection.connection.get_backend_pid()
+    assert resilience._connection_lost() is False
+    settings = connection.get_connection_params()
+    settings.pop("cursor_factory", None)
+    with psycopg2.connect(**{**settings, "dbname": connection.settings_dict["NAME"]}) as other:
+        other.autocommit = True
+        with other.cursor() as cursor:
+            cursor.execute("select pg_terminate_backend(%s)", [pid])
+            for _ in range(50):  # the backend exits just after the call returns
+                cursor.execute("select count(*) from pg_stat_activity where pid = %s", [pid])
+                if cursor.fetchone()[0] == 0:
+                    break
+                time.sleep(0.05)
+    try:
+        assert resilience._connection_lost() is True
+    finally:
+        connection.close()
