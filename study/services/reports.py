@@ -15,7 +15,10 @@ class ReportUnavailable(ValueError):
 @transaction.atomic
 def study_report(*, study: Study, actor: Actor = None, include_synthetic: bool = False) -> str:
     """Fit the study's models on its current trials table and render the HTML report.
-    Simulated participants count only with ``include_synthetic`` (the title then says so)."""
+    Simulated participants count only with ``include_synthetic`` (the title then says so).
+    A model the data cannot support yet (one participant, constant answers) is shown with the
+    reason in plain words next to the descriptive tables; only a study without answered trials
+    raises ReportUnavailable."""
     from analysis.report import build_report  # matplotlib and the models load on first use
 
     trials = selectors.trials_frame(study=study, include_synthetic=include_synthetic)
