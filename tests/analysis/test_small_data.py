@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.data import TrialsError
 from analysis.fits import MODELS, StudyFit, fit_accuracy, fit_rating
 from analysis.mixed import NotEstimable
 from analysis.report import render_report
@@ -237,3 +238,63 @@ def test_participants_with_one_case_each_are_named():
         "every participant answered only one case: the variance between participants cannot "
         "be told apart from the variance between trials"
     )
+
+
+def _six_radiologists() -> list:
+    return [
+        (
+            f"p{n}",
+            "radiology",
+            ["ai", "human"][n % 2],
+            [(c, c not in "AB", (n + ord(c)) % 3 == 0) for c in "ABCDEF"],
+        )
+        for n in range(6)
+    ]
+
+
+def test_a_stratum_level_with_no_observations_is_not_a_model_term():
+    # given: stratum as a categorical that declares a level no participant has
+    trials = build_trials(
+        _six_radiologists(), ratings=np.arange(36) % 7 + 1, confidences=np.arange(36) * 3 % 7 + 1
+    )
+    trials["stratum"] = pd.Categorical(trials["stratum"], categories=["non_radiology", "radiology"])
+    # when
+    analysis = fit_study(trials)
+    # then: every model is fitted without stratum terms, and the page says why
+    assert all(isinstance(fit, StudyFit) for fit in analysis.fits.values())
+    assert not any("stratum" in term for term in analysis.fits["rating"].result.term_names())
+    assert analysis.limits == (
+        "only one stratum has data (radiology): no difference between strata",
+    )
+
+
+def test_a_case_read_by_one_participant_is_fitted():
+    participants = _six_radiologists()
+    participants[0][3].append(("Z", True, True))  # case Z: one reader only
+    trials = build_trials(participants, ratings=np.arange(37) % 7 + 1)
+    analysis = fit_study(trials)
+    assert dict(analysis.fits["rating"].result.n_groups) == {"participant": 6, "case": 7}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        (
+            "advice_rating",
+            np.inf,
+            "trials: column 'advice_rating': not an integer: inf in data row 4",
+        ),
+        ("confidence", np.nan, "trials: column 'confidence': empty value (required) in data row 4"),
+        (
+            "response_ms",
+            -np.inf,
+            "trials: column 'response_ms': not an integer: -inf in data row 4",
+        ),
+    ],
+)
+def test_nan_and_inf_in_the_inputs_are_refused_naming_the_column_and_row(column, value, message):
+    trials = build_trials(_six_radiologists()).astype({column: float})
+    trials.loc[3, column] = value
+    with pytest.raises(TrialsError) as error:
+        fit_study(trials)
+    assert str(error.value) == message
