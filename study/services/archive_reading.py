@@ -97,8 +97,8 @@ class ArchiveReader:
             # Open for the reader's life; the caller owns the handle, which closes it all.
             self.tar = tarfile.open(fileobj=source, mode="r:*")  # noqa: SIM115
             infos = self.tar.getmembers()
-        except (tarfile.TarError, EOFError, OSError) as error:
-            raise StudyArchiveError(f"not a tar archive ({error})") from None
+        except (tarfile.TarError, EOFError, OSError):
+            raise StudyArchiveError("not a tar archive, or a damaged one") from None
         self.members: dict[str, tarfile.TarInfo] = {}
         for info in infos:
             name_check(info.name, what="member")

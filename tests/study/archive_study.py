@@ -1,8 +1,11 @@
-"""A realistic study for the archive tests, built through the services: the Gaube 2021 demo
-(rendered images, arms, diagnoses, reviewed cases) with a team of three, slot reissue, quotas,
+"""The archive tests' studies and tools. small_study: the Gaube design without images but two
+stored files, two participants, a team of two. archived_study_build, a realistic study built
+through the services: the Gaube 2021 demo (rendered images, arms, diagnoses, reviewed cases)
+with a team of three, slot reissue, quotas,
 an open enrolment link, a design amendment (version 2), simulated participants and real ones at
 every status: invited, declined, consented, screened out, stratum full, slot reissued, in
-progress, abandoned, completed with a questionnaire, and withdrawn three ways."""
+progress, abandoned, completed with a questionnaire, and withdrawn three ways. Then: emptying
+the database, every row of a study, and reading, writing and tampering with archives."""
 
 import hashlib
 import io
@@ -15,6 +18,8 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
@@ -38,7 +43,38 @@ from study.models import (
 )
 from study.services import archives as services_archives
 from tests.conftest import _sqlite_triggers_lift, _sqlite_triggers_restore
-from tests.factories import INTERNIST, RADIOLOGIST, UserFactory
+from tests.factories import (
+    INTERNIST,
+    RADIOLOGIST,
+    UserFactory,
+    answer_all,
+    enrolled_participant,
+    gaube_study,
+)
+
+DISPLAY, PRESET = "cases/display/c01.png", "cases/presets/c01-bone.png"
+
+
+def small_study(*, slug: str = "small") -> Study:
+    """Two arms, eight cases (one with stored files), two participants (one withdrawn), a team
+    of two."""
+    owner = UserFactory(username="owner")
+    UserFactory(username="colleague")
+    study = gaube_study(owner=owner, slug=slug)
+    services.membership_add(study=study, actor=owner, username="colleague", role="viewer")
+    if not default_storage.exists(DISPLAY):
+        default_storage.save(DISPLAY, ContentFile(b"\x89PNG display"))
+        default_storage.save(PRESET, ContentFile(b"\x89PNG bone"))
+    Case.objects.filter(study=study, code="C01").update(
+        display_image=DISPLAY, window_presets=[{"name": "bone", "label": "Bone", "path": PRESET}]
+    )
+    participant = enrolled_participant(study)
+    answer_all(participant)
+    services.questionnaire_record(participant=participant, answers={"ai_attitude": 4})
+    withdrawn = enrolled_participant(study, INTERNIST)
+    services.participant_withdraw(participant=withdrawn, by="participant")
+    return Study.objects.get(pk=study.pk)
+
 
 QUESTIONNAIRE = {"ai_attitude": 2, "advice_usefulness": 6, "comments": "Klare Fälle — danke."}
 

@@ -13,41 +13,21 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
 
 from study import selectors, services
-from study.models import AuditEvent, Case, Participant, Study, Trial
+from study.models import AuditEvent, Participant, Study, Trial
 from study.services.archive_format import archive_plan, migration_state
 from study.services.archives import StudyArchiveError, study_archive, study_restore
-from tests.factories import INTERNIST, UserFactory, answer_all, enrolled_participant, gaube_study
+from tests.factories import UserFactory
 from tests.study.archive_study import (
+    DISPLAY,
+    PRESET,
     archive_bytes,
     archive_edited,
     database_empty,
     first_row_edited,
+    small_study,
     stored_files,
     study_rows,
 )
-
-DISPLAY, PRESET = "cases/display/c01.png", "cases/presets/c01-bone.png"
-
-
-def small_study(*, slug: str = "small") -> Study:
-    """Two arms, eight cases (one with stored files), two participants (one withdrawn), a team
-    of two."""
-    owner = UserFactory(username="owner")
-    UserFactory(username="colleague")
-    study = gaube_study(owner=owner, slug=slug)
-    services.membership_add(study=study, actor=owner, username="colleague", role="viewer")
-    if not default_storage.exists(DISPLAY):
-        default_storage.save(DISPLAY, ContentFile(b"\x89PNG display"))
-        default_storage.save(PRESET, ContentFile(b"\x89PNG bone"))
-    Case.objects.filter(study=study, code="C01").update(
-        display_image=DISPLAY, window_presets=[{"name": "bone", "label": "Bone", "path": PRESET}]
-    )
-    participant = enrolled_participant(study)
-    answer_all(participant)
-    services.questionnaire_record(participant=participant, answers={"ai_attitude": 4})
-    withdrawn = enrolled_participant(study, INTERNIST)
-    services.participant_withdraw(participant=withdrawn, by="participant")
-    return Study.objects.get(pk=study.pk)
 
 
 def _restore(data: bytes) -> services.archives.RestoreSummary:
