@@ -1,10 +1,11 @@
-"""The archive tests' studies and tools. small_study: the Gaube design without images but two
-stored files, two participants, a team of two. archived_study_build, a realistic study built
-through the services: the Gaube 2021 demo (rendered images, arms, diagnoses, reviewed cases)
-with a team of three, slot reissue, quotas,
-an open enrolment link, a design amendment (version 2), simulated participants and real ones at
-every status: invited, declined, consented, screened out, stratum full, slot reissued, in
-progress, abandoned, completed with a questionnaire, and withdrawn three ways. Then: emptying
+"""The archive tests' studies and tools.
+
+small_study: the Gaube design without images but with two stored files, two participants and a
+team of two. archived_study_build: a realistic study built through the services, the Gaube 2021
+demo (rendered images, arms, diagnoses, reviewed cases) with a team of three, slot reissue,
+quotas, an open enrolment link, a design amendment (version 2), simulated participants and real
+ones at every status: invited, declined, consented, screened out, stratum full, slot reissued,
+in progress, abandoned, completed with a questionnaire, and withdrawn three ways. Then: emptying
 the database, every row of a study, and reading, writing and tampering with archives."""
 
 import hashlib

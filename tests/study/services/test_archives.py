@@ -223,3 +223,19 @@ def test_a_study_with_a_stored_file_missing_is_not_archived_nor_audited_as_archi
         f"stored file '{PRESET}' is missing from storage: the archive would be incomplete"
     )
     assert not AuditEvent.objects.filter(action="study.archived").exists()
+
+
+@pytest.mark.django_db
+def test_participants_already_here_are_refused_without_showing_their_tokens():
+    study = small_study()
+    data = archive_bytes(study)
+    Study.objects.filter(pk=study.pk).update(slug="renamed")
+
+    with pytest.raises(StudyArchiveError) as error:
+        _restore(data)
+
+    assert str(error.value) == (
+        "study.participant.token values of the archive already exist in this database "
+        "(2 of them, not shown)"
+    )
+    assert list(Study.objects.values_list("slug", flat=True)) == ["renamed"]
