@@ -80,7 +80,7 @@ class ArchivedModel:
     label: str  # "study.trial"
     study_lookup: str  # the filter from this model to the study: "participant__study"
     parent_field: str | None  # the first foreign key of that chain (None for the study itself)
-    rows: tuple[models.Field, ...]  # foreign keys to other archived models
+    references: tuple[models.Field, ...]  # foreign keys to other archived models
     users: tuple[models.Field, ...]  # foreign keys to accounts (stored as usernames)
 
     @property
@@ -152,7 +152,7 @@ def archive_plan() -> tuple[ArchivedModel, ...]:
             label=model._meta.label_lower,
             study_lookup=lookups[model][0],
             parent_field=lookups[model][1],
-            rows=relations[model][0],
+            references=relations[model][0],
             users=relations[model][1],
         )
         for model in ordered
