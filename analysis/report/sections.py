@@ -136,8 +136,15 @@ def models(analysis: StudyAnalysis) -> str:
     if not analysis.models_fitted:
         return "<p>Models were not fitted for this report.</p>"
     parts = [_limits(analysis)] if analysis.limits else []
-    if analysis.warnings:
-        listed = "".join(f"<li>{html.escape(warning)}</li>" for warning in analysis.warnings)
+    # A model that could not be fitted says why under its own heading, not twice.
+    unfitted = {
+        f"{model} model could not be fitted: {fit}"
+        for model, fit in analysis.fits.items()
+        if isinstance(fit, str)
+    }
+    warnings = [warning for warning in analysis.warnings if warning not in unfitted]
+    if warnings:
+        listed = "".join(f"<li>{html.escape(warning)}</li>" for warning in warnings)
         parts.append(f'<div class="note"><p>Warnings:</p><ul>{listed}</ul></div>')
     for model, fit in analysis.fits.items():
         parts.append(f"<h3>{html.escape(MODEL_TITLES[model])}</h3>")
