@@ -299,3 +299,12 @@ def test_nan_and_inf_in_the_inputs_are_refused_naming_the_column_and_row(column,
     with pytest.raises(TrialsError) as error:
         fit_study(trials)
     assert str(error.value) == message
+
+
+def test_the_package_exports_the_typed_error_and_the_checks():
+    import analysis
+    from analysis import estimable
+
+    assert analysis.NotEstimable is NotEstimable
+    assert analysis.model_obstacles is estimable.model_obstacles
+    assert analysis.data_limits is estimable.data_limits
