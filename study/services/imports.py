@@ -78,7 +78,10 @@ class ImportReport:
 
 
 def _limits() -> ArchiveLimits:
-    return ArchiveLimits(max_members=settings.CASE_IMPORT_MAX_FILES)
+    members = settings.CASE_IMPORT_MAX_FILES
+    # About 1 KB of file list per file at most (a name, its extra fields and comment).
+    directory = max(ArchiveLimits.max_directory_bytes, members * 1024)
+    return ArchiveLimits(max_members=members, max_directory_bytes=directory)
 
 
 def _annotation_problem(annotation: dict | None, width: int, height: int) -> str | None:
