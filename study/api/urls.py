@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import exports, participants, views
 
 app_name = "api"
+
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,4 +23,7 @@ urlpatterns = [
         exports.StudyExport.as_view(),
         name="export",
     ),
+    # Last, and only for URLs ending in a slash: /api/studies still redirects to /api/studies/.
+    # [\s\S], not ".": a path may hold a newline (%0A) too.
+    re_path(r"^[\s\S]+/$", views.no_such_url),
 ]

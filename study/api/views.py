@@ -1,7 +1,7 @@
 """Researcher API (session authentication): reads, and design amendments after the lock;
 per-study access from study.permissions (amending needs WRITE)."""
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -28,6 +28,12 @@ def _study(request, slug: str, action: permissions.Action = permissions.READ) ->
         return permissions.study_for_user(slug=slug, user=request.user, action=action)
     except Http404:
         raise NotFound(permissions.NOT_FOUND) from None
+
+
+def no_such_url(request: HttpRequest) -> JsonResponse:
+    """An API URL that matches no route (a slug the URL converters refuse, a typo): a JSON 404
+    like an unknown study's, not Django's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 @extend_schema_view(get=extend_schema(responses={200: StudySerializer(many=True), 403: FORBIDDEN}))

@@ -1,6 +1,7 @@
 """What the schema fuzzing (test_schema_fuzz.py) found, one regression test each: every error
 status an operation answers with is in the schema with its body, the downloads name their media
-types, and an amendment's title that NFC lengthens past the column is a 400, not a 500."""
+types, a URL no route matches is a JSON 404 (not Django's HTML page), and an amendment's title
+that NFC lengthens past the column is a 400, not a 500."""
 
 import pytest
 from django.urls import reverse
@@ -67,6 +68,31 @@ def test_given_the_schema_then_the_path_parameters_say_what_the_urls_match(schem
     patterns = {p["name"]: p["schema"].get("pattern") for p in operation["parameters"]}
 
     assert patterns == {"slug": "^[-a-zA-Z0-9_]+$", "public_id": "^[^/]+$"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/studies/%C2%84/",  # a slug the <slug:> converter refuses
+        "/api/studies/a%0Ab/cases/",  # a newline, which a regex's "." does not match
+        "/api/studies/%C2%84/amendments/",
+        "/api/studies/a-study/export/null%2Cnull/",
+        "/api/studies/a-study/participants/a%2Fb/withdraw/",
+        "/api/no-such-endpoint/",
+    ],
+)
+def test_given_a_url_no_route_matches_then_a_json_404(client, path):
+    client.force_login(UserFactory(username="member"))
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_given_an_api_url_without_its_slash_then_it_still_redirects(client):
+    assert client.get("/api/studies").headers["Location"] == "/api/studies/"
 
 
 def test_given_a_title_that_normalisation_lengthens_past_200_then_400_and_nothing_changes(client):

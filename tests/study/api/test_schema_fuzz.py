@@ -1,6 +1,6 @@
 """schemathesis over the API's own OpenAPI schema: every operation, signed in as a study member,
 gets generated requests (valid and invalid) against seeded studies; no answer is a server error,
-and every answer has a documented status code and matches its documented schema."""
+and every answer has a documented status code and content type and matches its schema."""
 
 import pytest
 import schemathesis
@@ -11,13 +11,19 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from tests.study.api.fuzz_seed import PATH_VALUES, FuzzWorld, fuzz_world_seed
 
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture
