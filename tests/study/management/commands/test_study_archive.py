@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from study.models import AuditEvent, Study
+from study.models import AuditEvent, Participant, Study
 from tests.study.archive_study import (
     archived_study_build,
     database_empty,
@@ -56,6 +56,8 @@ def test_a_study_restored_into_an_empty_database_exports_the_same_bundle_byte_fo
     archive = tmp_path / "study.tar"
     archived = _run("study_archive", "--study", study.slug, "--output", str(archive))
     rows_before = study_rows(study)
+    assert {row["status"] for row in rows_before["participant"]} == set(Participant.Status.values)
+    assert [row["version"] for row in rows_before["version"]] == [1, 2]
     media_before = stored_files(settings.MEDIA_ROOT)
     before = _bundle(study.slug, tmp_path / "before.zip")
 
