@@ -2,14 +2,14 @@
 
 from study.models import Participant, Study
 
-TOKEN_MAX = 64  # longer than any token we issue (secrets.token_urlsafe(24) is 32 characters)
+from .participants import token_plausible
 
 
 def token_known(*, kind: str, token: str) -> bool:
     """True when `token` is an invitation (kind "p") or an open-enrolment link (kind "s").
 
-    A token with a NUL or longer than TOKEN_MAX is never known (PostgreSQL refuses NUL in text)."""
-    if not token or "\x00" in token or len(token) > TOKEN_MAX:
+    A token that could never have been issued (token_plausible) is never known."""
+    if not token_plausible(token):
         return False
     if kind == "p":
         return Participant.objects.filter(token=token).exists()
