@@ -3,6 +3,7 @@
 Derivatives are stored once, under names made of their content hash, through Django's storage
 API (local disk by default, an S3-compatible store by configuration)."""
 
+import contextlib
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,12 +47,38 @@ class CaseInput:
     is_demo_material: bool = False
 
 
+class ImageStoreError(RuntimeError):
+    """The image store refused a write (a full disk, lost permissions, the object store down):
+    nothing of that file is left behind, and nothing the caller was importing is kept."""
+
+
+def _stored_intact(name: str, content: bytes) -> bool:
+    """Whether the file stored under `name` holds exactly `content` (a write cut short by a
+    full disk leaves a shorter file under the right name)."""
+    if default_storage.size(name) != len(content):
+        return False
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.digest() == hashlib.sha256(content).digest()
+
+
 def _store(folder: str, content: bytes, suffix: str) -> tuple[str, bool]:
     """The content-hash name, and whether this call wrote it (False: it was there already)."""
     name = f"cases/{folder}/{hashlib.sha256(content).hexdigest()[:24]}{suffix}"
     if default_storage.exists(name):
-        return name, False
-    saved = default_storage.save(name, ContentFile(content))
+        if _stored_intact(name, content):
+            return name, False
+        default_storage.delete(name)  # a damaged copy under the name: write it again
+    try:
+        saved = default_storage.save(name, ContentFile(content))
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            if default_storage.exists(name) and not _stored_intact(name, content):
+                default_storage.delete(name)  # what the failed write left: never reused
+        reason = error.strerror or str(error) or type(error).__name__
+        raise ImageStoreError(f"the image store could not take {name}: {reason}") from error
     if saved != name:  # a concurrent save of identical bytes won the name; keep one copy
         default_storage.delete(saved)
         return name, False
@@ -83,20 +110,32 @@ def case_image_store(*, processed: ProcessedImage) -> StoredImage:
             created.append(name)
         return name
 
-    return StoredImage(
-        dicom=store("dicom", processed.deidentified_dicom, ".dcm"),
-        display=store("display", processed.display_png, ".png"),
-        preview=store("preview", processed.preview_webp, ".webp"),
-        thumbnail=store("thumb", processed.thumbnail_webp, ".webp"),
-        presets=tuple((name, store("presets", png, ".png")) for name, png in processed.presets),
-        width=processed.width,
-        height=processed.height,
-        needs_review=processed.needs_review,
-        created=tuple(created),
-    )
+    try:
+        return StoredImage(
+            dicom=store("dicom", processed.deidentified_dicom, ".dcm"),
+            display=store("display", processed.display_png, ".png"),
+            preview=store("preview", processed.preview_webp, ".webp"),
+            thumbnail=store("thumb", processed.thumbnail_webp, ".webp"),
+            presets=tuple(
+                (name, store("presets", png, ".png")) for name, png in processed.presets
+            ),
+            width=processed.width,
+            height=processed.height,
+            needs_review=processed.needs_review,
+            created=tuple(created),
+        )
+    except ImageStoreError:
+        # the derivatives written before the failing one are this call's to remove
+        case_images_discard(images=[_Written(tuple(created))])
+        raise
 
 
-def case_images_discard(*, images: Iterable[StoredImage]) -> None:
+@dataclass(frozen=True)
+class _Written:
+    created: tuple[str, ...]
+
+
+def case_images_discard(*, images: Iterable[StoredImage | _Written]) -> None:
     """Delete what these stores wrote, unless a stored case points at it (identical bytes of
     another case share a content-hash name): used when an import stores nothing after all."""
     for name in dict.fromkeys(name for image in images for name in image.created):

@@ -25,6 +25,7 @@ from .audit import Actor, audit_record
 from .cases import (
     AdviceInput,
     CaseInput,
+    ImageStoreError,
     StoredImage,
     case_create,
     case_image_store,
@@ -33,7 +34,7 @@ from .cases import (
 )
 from .studies import StudyStateError
 
-__all__ = ["ArchiveError", "FileOutcome", "ImportReport", "cases_import"]
+__all__ = ["ArchiveError", "FileOutcome", "ImageStoreError", "ImportReport", "cases_import"]
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 PROBLEMS_LISTED = 100  # a report lists this many problems and counts the rest
@@ -193,7 +194,9 @@ def _manifest_name(archive: CaseArchive) -> str:
 
 def cases_import(*, study: Study, archive: IO[bytes], actor: Actor = None) -> ImportReport:
     """Import every case of the archive's manifest, or none; ArchiveError for an archive that
-    cannot be read as a whole, StudyStateError once the study is no longer a draft."""
+    cannot be read as a whole, StudyStateError once the study is no longer a draft,
+    ImageStoreError when the image store refuses a write (nothing is kept, and the refusal is
+    audited)."""
     _require_draft(study)
     report = ImportReport()
     with CaseArchive(archive, _limits()) as zipped:
@@ -216,6 +219,15 @@ def cases_import(*, study: Study, archive: IO[bytes], actor: Actor = None) -> Im
                 report.outcomes = [_held_back(o, refused) for o in outcomes] + ignored
                 return _refused(study=study, report=report, actor=actor)
             problems = _cases_store(study=study, rows=rows, images=images, actor=actor)
+        except ImageStoreError as error:
+            case_images_discard(images=images)
+            audit_record(
+                action="cases.import_refused",
+                study=study,
+                actor=actor,
+                detail={"problems": 0, "refused": 0, "image_store": str(error)},
+            )
+            raise
         except BaseException:
             case_images_discard(images=images)
             raise

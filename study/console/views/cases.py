@@ -26,9 +26,17 @@ def cases(request, study):
         else:
             try:
                 report = imports.cases_import(study=study, archive=upload, actor=request.user)
+                status = 200 if report.stored else 400
             except (imports.ArchiveError, services.StudyStateError) as failure:
-                error = f"{upload.name}: {failure}"
-            status = 200 if report is not None and report.stored else 400
+                error, status = f"{upload.name}: {failure}", 400
+            except imports.ImageStoreError as failure:
+                # the server's fault, not the archive's: 507, and the same archive can be sent
+                # again once there is room
+                error, status = (
+                    f"{upload.name}: nothing was imported, because {failure}. Free space in the "
+                    "image store (or ask the site administrator to), then upload it again.",
+                    507,
+                )
     context = {
         "study": study,
         "cases": selectors.study_cases(study=study),

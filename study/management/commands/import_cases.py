@@ -3,14 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from study.management.commands._study import study_by_slug
-from study.services.imports import ArchiveError, cases_import
+from study.services.imports import ArchiveError, ImageStoreError, cases_import
 from study.services.studies import StudyStateError
 
 
 class Command(BaseCommand):
     help = (
         "Import cases from a zip of DICOM files plus manifest.csv or manifest.json. A manifest "
-        "with problems imports nothing; otherwise each case is imported or refused on its own."
+        "with problems, or any refused file, imports nothing: all cases or none."
     )
 
     def add_arguments(self, parser):
@@ -27,13 +27,24 @@ class Command(BaseCommand):
                 report = cases_import(study=found, archive=handle)
         except (ArchiveError, StudyStateError) as error:
             raise CommandError(f"{path.name}: {error}") from error
+        except ImageStoreError as error:
+            raise CommandError(f"{path.name}: nothing was imported, because {error}") from error
         if report.manifest_problems:
             for problem in report.manifest_problems:
                 self.stderr.write(f"manifest {problem}")
+            more = (
+                f" (the first {len(report.manifest_problems)} are listed)"
+                if report.problems_not_listed
+                else ""
+            )
             raise CommandError(
-                f"{len(report.manifest_problems)} manifest problem(s); nothing was imported."
+                f"{report.problem_count} manifest problem(s){more}; nothing was imported."
             )
         for outcome in report.outcomes:
             case = f" (case {outcome.case})" if outcome.case else ""
             self.stdout.write(f"{outcome.status:<12} {outcome.file}{case}: {outcome.message}")
-        self.stdout.write(f"{report.imported} case(s) imported, {report.refused} refused.")
+        if not report.stored:
+            raise CommandError(
+                f"Nothing was imported: {report.refused} file(s) refused (all cases or none)."
+            )
+        self.stdout.write(f"{report.imported} case(s) imported.")

@@ -287,29 +287,6 @@ def test_given_participants_then_the_case_library_is_frozen():
         cases_import(study=study, archive=_mixed_archive()[0])
 
 
-def test_given_the_command_then_each_file_is_printed_with_its_outcome(tmp_path):
-    study = _study()
-    path = tmp_path / "cases.zip"
-    path.write_bytes(_good_archive().getvalue())
-    out = io.StringIO()
-
-    call_command("import_cases", "--study", study.slug, str(path), stdout=out)
-
-    lines = out.getvalue().splitlines()
-    assert lines[0].startswith("needs_review images/rg1.dcm (case A1): imported; BurnedIn")
-    assert lines[-1] == "3 case(s) imported, 0 refused."
-
-
-def test_given_a_bad_manifest_then_the_command_fails_and_says_nothing_was_imported(tmp_path):
-    study = _study()
-    path = tmp_path / "cases.zip"
-    path.write_bytes(_zip({"manifest.csv": (HEADER + _row("A1", "x.dcm")).encode()}).getvalue())
-    err = io.StringIO()
-    with pytest.raises(CommandError, match=r"1 manifest problem\(s\); nothing was imported\."):
-        call_command("import_cases", "--study", study.slug, str(path), stderr=err)
-    assert "manifest row 1, column 'image': 'x.dcm' is not in the archive" in err.getvalue()
-
-
 def test_given_the_console_upload_then_the_report_lists_every_file(client):
     owner = UserFactory(username="owner")
     study = _study(owner=owner)
