@@ -116,10 +116,29 @@ def zip_of(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def mixed_archive() -> bytes:
+# The same archive with its two bad files: nothing is imported (all or report), and the good
+# files say so.
+HELD_BACK = "acceptable{}, but nothing was imported: 2 files were refused"
+EXPECTED_REFUSED_OUTCOMES = [
+    [
+        file,
+        case,
+        status if status == "refused" else "not_imported",
+        message
+        if status == "refused"
+        else HELD_BACK.format(
+            " (it will need a review for burned-in text)" if status == "needs_review" else ""
+        ),
+    ]
+    for file, case, status, message in EXPECTED_OUTCOMES
+]
+
+
+def mixed_archive(*, with_refused: bool = True) -> bytes:
     """The real RG1 radiograph (MONOCHROME1, BurnedInAnnotation absent), two good synthetic CR
     images (one MONOCHROME1, so a double inversion shows on a synthetic image as well), a
-    truncated file and one with BurnedInAnnotation YES, all synthetic ones carrying fake PHI."""
+    truncated file and one with BurnedInAnnotation YES, all synthetic ones carrying fake PHI;
+    without the refused ones, only the three good files."""
     images = {
         "images/rg1.dcm": rg1_variant("original"),
         "images/good1.dcm": synthetic_chest_dicom(seed=1, burned_in="NO"),
@@ -129,7 +148,10 @@ def mixed_archive() -> bytes:
         "images/broken.dcm": synthetic_chest_dicom(seed=3)[:2000],
         "images/burned.dcm": synthetic_chest_dicom(seed=4, burned_in="YES"),
     }
-    manifest = HEADER + "".join(row(case, image) for image, case, _, _ in EXPECTED_OUTCOMES)
+    outcomes = [o for o in EXPECTED_OUTCOMES if with_refused or o[2] != "refused"]
+    if not with_refused:
+        images = {name: data for name, data in images.items() if name in {o[0] for o in outcomes}}
+    manifest = HEADER + "".join(row(case, image) for image, case, _, _ in outcomes)
     return zip_of({"manifest.csv": manifest.encode(), **images})
 
 
