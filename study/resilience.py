@@ -1,13 +1,18 @@
-"""A page request whose database connection was lost mid-request is served again, once.
+"""A request whose database connection was lost mid-request is served again, once.
 
 `CONN_HEALTH_CHECKS` replaces a dead persistent connection before a request starts, but not
 one that dies while the request runs (the server restarted, the backend was terminated, a
-failover): the fault drill (tests/bench/drill.py) saw those requests end in 500. A GET or HEAD
-is safe to run again: every participant page is idempotent by design (a reload resumes, a case
-page records only its first showing), so this middleware closes the broken connection and runs
-the request once more on a fresh one. A POST is never repeated: it may have committed before
-the connection went, so the client is told (a 500 page) and its own resubmission is answered
-by the idempotent answer rules (an answered case is not answered twice)."""
+failover): the fault drill (tests/bench/drill.py) saw those requests end in 500. This
+middleware closes the broken connection and runs the request once more on a fresh one when
+running it twice cannot do anything twice:
+
+- a GET or HEAD anywhere: pages only read (a case page records only its first showing);
+- a POST to a participant's own pages (/p/<token>/...): each is idempotent by design, so even
+  one that committed before the connection went is answered like a resubmission (an answered
+  case is not answered again, a passed step redirects onward).
+
+Any other POST (the console, an open-link enrolment, which creates a participant) is never
+repeated: it may have committed before the connection went, so the client sees the error."""
 
 from collections.abc import Callable
 
@@ -15,6 +20,13 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 
 SAFE_METHODS = ("GET", "HEAD")
+IDEMPOTENT_POSTS = ("/p/",)  # the participant's own pages: every POST there is idempotent
+
+
+def _repeatable(request: HttpRequest) -> bool:
+    return request.method in SAFE_METHODS or (
+        request.method == "POST" and request.path_info.startswith(IDEMPOTENT_POSTS)
+    )
 
 
 def _connection_lost() -> bool:
@@ -41,7 +53,7 @@ class RetryLostConnectionMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if (
-            request.method in SAFE_METHODS
+            _repeatable(request)
             and not getattr(request, "_trustlab_retried", False)
             and isinstance(exception, OperationalError | InterfaceError)
             and _connection_lost()

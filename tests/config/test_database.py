@@ -1,8 +1,8 @@
 """Persistent connections survive a lost database backend (CONN_HEALTH_CHECKS, on by default):
 a real gunicorn with CONN_MAX_AGE=60 whose PostgreSQL backends are all terminated answers the
 next 40 requests (pages and posts) without a 5xx; with the health checks off the same
-run gives 500s. study.resilience retries a GET that loses its connection, never a POST: the
-posts are what only the health checks protect."""
+run gives 500s. study.resilience retries a GET (or a participant's own post) that loses its
+connection, never a console post: those posts are what only the health checks protect."""
 
 import re
 import sys
@@ -21,7 +21,7 @@ from tests.config.servers import Browser, free_port, manage, served, status_of
 pytestmark = pytest.mark.postgres
 
 # Pages that query the database on every request: a participant link (an unknown token, looked
-# up and not found, on a GET or a post) and the console's sign-in page.
+# up and not found) and the console's sign-in page (shown, and posted with wrong passwords).
 PARTICIPANT_LINK = "/p/no-such-invitation-token/"
 SIGN_IN = "/console/login/"
 PAGES = (PARTICIPANT_LINK, SIGN_IN)
@@ -132,8 +132,9 @@ def _statuses_after_losing_the_backends(scratch_database, tmp_path, *, health_ch
         _terminate_every_backend(cursor, name)
         statuses = []
         for index in range(40):
-            if index % 3 == 0:
-                statuses.append(visitor.request(base + PARTICIPANT_LINK, post)[0])
+            if index % 3 == 0:  # a failed sign-in: a post study.resilience never repeats
+                attempt = {**post, "username": f"nobody-{index}", "password": "not-it"}
+                statuses.append(visitor.request(base + SIGN_IN, attempt)[0])
             else:
                 statuses.append(status_of(base + PAGES[index % 3 - 1]))
     return statuses, log
@@ -151,8 +152,9 @@ def test_given_every_backend_terminated_then_the_next_40_requests_have_no_5xx(
 
 
 def test_given_the_health_checks_off_then_the_same_run_gives_500s(scratch_database, tmp_path):
-    # The defect the setting removes: a worker's first post on its dead connection fails (a GET
-    # there would be retried on a new connection by study.resilience; a post never is).
+    # The defect the setting removes: a worker's first console post on its dead connection
+    # fails (a GET there would be retried on a new connection by study.resilience; a console
+    # post never is).
     statuses, log = _statuses_after_losing_the_backends(
         scratch_database, tmp_path, health_checks=False
     )

@@ -56,14 +56,29 @@ def test_given_it_fails_twice_then_the_second_failure_is_the_answer(monkeypatch)
     assert len(calls) == 2  # once more, never in a loop
 
 
-def test_given_a_post_whose_connection_is_lost_then_it_is_never_repeated(monkeypatch):
+@pytest.mark.parametrize(
+    "path", ["/console/studies/s/invitations/", "/s/open-token/", "/api/studies/s/withdraw/"]
+)
+def test_given_another_post_whose_connection_is_lost_then_it_is_never_repeated(monkeypatch, path):
     monkeypatch.setattr(resilience, "_connection_lost", lambda: True)
-    middleware, calls = _middleware([OperationalError("gone"), "stored twice"])
+    middleware, calls = _middleware([OperationalError("gone"), "done twice"])
 
-    response = middleware(RequestFactory().post("/p/token/case/1/", {"decision": "accept"}))
+    response = middleware(RequestFactory().post(path, {"count": "10"}))
 
     assert response.status_code == 500
     assert len(calls) == 1
+
+
+def test_given_a_participant_answer_whose_connection_is_lost_then_it_is_posted_once_more(
+    monkeypatch,
+):
+    monkeypatch.setattr(resilience, "_connection_lost", lambda: True)
+    middleware, calls = _middleware([OperationalError("gone"), "next case"])
+
+    response = middleware(RequestFactory().post("/p/token/case/1/", {"decision": "reject"}))
+
+    assert (response.status_code, response.content) == (200, b"next case")
+    assert len(calls) == 2
 
 
 def test_given_an_operational_error_on_a_working_connection_then_it_is_not_retried(monkeypatch):
