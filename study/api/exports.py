@@ -1,15 +1,13 @@
 """API downloads: any export table as CSV or Parquet, or the zip bundle, exactly as the console
 and `manage.py export` give them (one service, audited with via="api")."""
 
-import tempfile
-
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from study import services
+from study.http import download_response
 
 from .errors import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, SLUG
 from .views import _study
@@ -57,17 +55,14 @@ class StudyExport(APIView):
             )  # fmt: skip
         if file_format not in ("csv", "parquet"):
             raise ValidationError({"file_format": "choose csv or parquet"})
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-        result = services.study_export(
-            study=study,
-            table=table,
-            handle=handle,
-            actor=request.user,
-            via="api",
-            include_synthetic=request.query_params.get("include_synthetic") in _TRUE,
-            file_format=file_format,
-        )
-        handle.seek(0)
-        return FileResponse(
-            handle, as_attachment=True, filename=result.filename, content_type=result.content_type
+        return download_response(
+            lambda handle: services.study_export(
+                study=study,
+                table=table,
+                handle=handle,
+                actor=request.user,
+                via="api",
+                include_synthetic=request.query_params.get("include_synthetic") in _TRUE,
+                file_format=file_format,
+            )
         )

@@ -1,13 +1,12 @@
 """Console downloads: the export tables, the zip bundle and the analysis report."""
 
-import tempfile
-
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 
 from study import permissions, services
+from study.http import download_response
 
 
 @permissions.study_view()
@@ -28,18 +27,14 @@ def _include_synthetic(request) -> bool:
 
 
 def _export_response(request, study, table: str) -> FileResponse:
-    # Written to an anonymous temporary file, never held in memory; FileResponse closes it.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    result = services.study_export(
-        study=study,
-        table=table,
-        handle=handle,
-        actor=request.user,
-        include_synthetic=_include_synthetic(request),
-    )
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=result.filename, content_type=result.content_type
+    return download_response(
+        lambda handle: services.study_export(
+            study=study,
+            table=table,
+            handle=handle,
+            actor=request.user,
+            include_synthetic=_include_synthetic(request),
+        )
     )
 
 
