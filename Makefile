@@ -11,7 +11,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key
 
-.PHONY: install demo test test-fast serve lint format bench clean
+.PHONY: install demo test test-fast serve lint format bench drill clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@for bench in tests/bench/bench_*.py; do echo "== $$bench"; $(TEST_ENV) $(PY) $$bench; done
+
+# The fault drill (as root, PostgreSQL on 127.0.0.1:5432; DRILL_ARGS=--quick for a minute): a killed worker, terminated
+# database connections and a full media disk under bot traffic; prints what was lost (nothing).
+drill: $(STAMP)
+	$(PY) tests/bench/drill.py $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
