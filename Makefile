@@ -54,8 +54,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	@for bench in tests/bench/bench_*.py; do echo "== $$bench"; $(TEST_ENV) $(PY) $$bench; done
 
-# The fault drill (as root, PostgreSQL on 127.0.0.1:5432; DRILL_ARGS=--quick for a minute): a killed worker, terminated
-# database connections and a full media disk under bot traffic; prints what was lost (nothing).
+# The fault drill (as root, PostgreSQL on 127.0.0.1:5432; DRILL_ARGS=--quick for a minute):
+# a killed worker, terminated database connections and a full media disk under bot traffic;
+# prints what was acknowledged, stored, lost, duplicated and half-written.
 drill: $(STAMP)
 	$(PY) tests/bench/drill.py $(DRILL_ARGS)
 
