@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from study.core.design_document import text_normalise
+from study.core.text import TextTooLong, text_normalised
 from study.models import Arm, Case, Study
 from study.selectors.studies import study_design_version, study_design_versions
 from study.services.design_rules import DESIGN_FIELDS, TEXT_FIELDS
@@ -90,13 +90,16 @@ class AmendmentSerializer(serializers.Serializer):
     debrief_text = serializers.CharField(required=False)
 
     def validate_title(self, title: str) -> str:
-        # The title is stored normalised (Unicode NFC), and NFC can lengthen a text (U+0958
-        # becomes two characters): the stored spelling must fit the column, not the typed one.
-        if len(text_normalise(title)) > TITLE_MAX:
+        # The rule is the service's (design_amend refuses it too, through study.core.text):
+        # the stored, normalised spelling must fit the column. Checked here as well only for
+        # DRF's own wording of a max_length error, which every other field of the API uses.
+        try:
+            text_normalised(title, field="title", max_length=TITLE_MAX)
+        except TextTooLong:
             raise serializers.ValidationError(
                 f"Ensure this field has no more than {TITLE_MAX} characters "
                 "(counted after Unicode NFC normalisation)."
-            )
+            ) from None
         return title
 
     def validate(self, attrs: dict) -> dict:

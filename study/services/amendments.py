@@ -11,9 +11,11 @@ from typing import Any
 from django.db import transaction
 
 from study.core.design_document import text_normalise
+from study.core.text import TextTooLong
 from study.models import Study
 
 from .audit import Actor, audit_record
+from .builder import study_texts_fit
 from .design_rules import DESIGN_FIELDS, locked_refuse, settings_changes
 from .design_versions import design_version_amend, design_version_current
 from .studies import StudyStateError
@@ -46,6 +48,10 @@ def design_amend(*, study: Study, actor: Actor, reason: str, **fields: Any) -> S
             f"Study '{study.slug}' has no enrolled participant yet: its design is still a "
             "draft and changes without an amendment."
         )
+    try:
+        study_texts_fit(fields=fields)
+    except TextTooLong as refusal:  # at the field, as every other amendment refusal
+        raise AmendmentError(str(refusal), field=refusal.field) from None
     fields, changed = settings_changes(study=study, fields=fields, caller="design_amend")
     design_version_current(study=study)  # a study locked before versions were kept: version 1
     design_changes = [name for name in changed if name in DESIGN_FIELDS]

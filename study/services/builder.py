@@ -19,6 +19,8 @@ from django.db.models import Q
 
 from study import permissions
 from study.core import allocation, slugs, vocabulary
+from study.core.design_document import text_normalise
+from study.core.text import text_normalised
 from study.models import Advice, Arm, Case, DiagnosisOption, Study, StudyMembership
 
 from .audit import Actor, audit_record
@@ -56,6 +58,19 @@ answers are not used, you can withdraw them below."""
 
 class MembershipError(ValueError):
     """A team change that cannot be made; the message says why."""
+
+
+# The column limit of each study text (None: a TextField, unlimited).
+_TEXT_MAX_LENGTHS = {name: Study._meta.get_field(name).max_length for name in TEXT_FIELDS}
+
+
+# Any: the settings differ in type; only the texts among them are checked.
+def study_texts_fit(*, fields: dict[str, Any]) -> None:
+    """Refuse (study.core.text.TextTooLong, naming the field and its limit) a study text whose
+    stored spelling, normalised, is longer than its column; other settings are not checked."""
+    for name in sorted(set(fields) & set(TEXT_FIELDS)):
+        if isinstance(fields[name], str):
+            text_normalised(fields[name], field=name, max_length=_TEXT_MAX_LENGTHS[name])
 
 
 def _check_slug_free(slug: str, *, study: Study | None = None) -> None:
@@ -143,6 +158,7 @@ def study_create(
         "consent_text": consent_text,
         "debrief_text": debrief_text,
     }
+    study_texts_fit(fields=texts)
     study = Study(
         slug=slug,
         **texts_normalised(fields=texts),
@@ -173,6 +189,7 @@ def study_design_update(*, study: Study, actor: Actor, **fields: Any) -> Study:
     Settings posted back unchanged change nothing and write no audit event."""
     # The row lock makes the lock check and the write one step against a concurrent enrolment.
     study = Study.objects.select_for_update().get(pk=study.pk)
+    study_texts_fit(fields=fields)
     fields, changed = settings_changes(study=study, fields=fields, caller="study_design_update")
     design_changes = [name for name in changed if name in DESIGN_FIELDS]
     if design_changes:
@@ -194,7 +211,21 @@ def study_design_update(*, study: Study, actor: Actor, **fields: Any) -> Study:
     return study
 
 
-_ARM_FIELDS = ("code", "advice_source", "label", "persona", "weight")
+# Arm and diagnosis texts are stored normalised too, and compared so (as the study's texts).
+_ROW_TEXTS = ("label", "persona")
+
+
+def _row_text(model: type[Arm | DiagnosisOption], name: str, text: str) -> str:
+    return text_normalised(text, field=name, max_length=model._meta.get_field(name).max_length)
+
+
+# Any: a row's fields differ in type (codes, texts, weights, positions).
+def _row_changes(row: Arm | DiagnosisOption, values: dict[str, Any]) -> list[str]:
+    """The names in ``values`` that differ from the row's; a text stored before rows were
+    normalised does not count as changed when it comes back in another spelling."""
+    stored = {name: getattr(row, name) for name in values}
+    stored.update({name: text_normalise(stored[name]) for name in _ROW_TEXTS if name in stored})
+    return [name for name in values if stored[name] != values[name]]
 
 
 @transaction.atomic
@@ -225,8 +256,8 @@ def arm_save(
     values = {
         "code": code,
         "advice_source": advice_source,
-        "label": label,
-        "persona": persona,
+        "label": _row_text(Arm, "label", label),
+        "persona": _row_text(Arm, "persona", persona),
         "weight": weight,
     }
     if arm is None:
@@ -236,7 +267,7 @@ def arm_save(
             action="arm.create", study=study, actor=actor, detail={"arm": code, "fields": values}
         )
         return arm
-    changed = [name for name in _ARM_FIELDS if getattr(arm, name) != values[name]]
+    changed = _row_changes(arm, values)
     if changed:
         previous_code = arm.code
         for name in changed:
@@ -296,7 +327,11 @@ def diagnosis_save(
     others = study.diagnoses.exclude(pk=diagnosis.pk) if diagnosis else study.diagnoses.all()
     if others.filter(code=code).exists():
         raise allocation.DesignError(f"diagnosis code '{code}' is already used in this study")
-    values = {"code": code, "label": label, "position": position}
+    values = {
+        "code": code,
+        "label": _row_text(DiagnosisOption, "label", label),
+        "position": position,
+    }
     if diagnosis is None:
         diagnosis = DiagnosisOption.objects.create(study=study, **values)
         audit_record(
@@ -309,7 +344,7 @@ def diagnosis_save(
     if diagnosis.code != code:
         # Cases and advice refer to diagnoses by code: a rename would orphan them.
         _refuse_if_used(study, diagnosis.code, "renamed")
-    changed = [name for name in values if getattr(diagnosis, name) != values[name]]
+    changed = _row_changes(diagnosis, values)
     if changed:
         previous_code = diagnosis.code
         for name in changed:
