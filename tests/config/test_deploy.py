@@ -24,8 +24,13 @@ PRODUCTION = {
 }
 
 
+# Variables of the test run that a deployment never has (the e2e fixtures allow the ORM in
+# Playwright's event loop; check --deploy rightly refuses that).
+NOT_DEPLOYED = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
 def _manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_DEPLOYED}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -100,7 +105,7 @@ def test_given_any_page_then_the_strict_policy_is_sent(client, url):
 
 def test_given_the_proxy_variable_then_the_forwarded_proto_header_is_trusted():
     probe = "import config.settings as s; print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
-    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    environment = {k: v for k, v in os.environ.items() if k not in NOT_DEPLOYED}
     base = {**environment, **PRODUCTION}
     with_proxy = subprocess.run(
         [sys.executable, "-c", probe],
