@@ -200,9 +200,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 # Behind PROXY_COUNT trusted reverse proxies the client is that many entries from the right of
-# X-Forwarded-For (axes and study.ratelimit both); 0 = the client connects directly.
+# X-Forwarded-For; 0 = the client connects directly. One rule (study.ratelimit.client_address)
+# for the rate limits, django-axes' lockout and the sign-in audit events.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_CLIENT_IP_CALLABLE = "study.ratelimit.client_address"
 AXES_VERBOSE = False
 
 # Per-client limits on the participant and enrolment URLs (study.ratelimit): generous enough

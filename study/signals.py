@@ -2,8 +2,9 @@
 admin's, both Django's auth views) as console.login, console.logout and console.login_failed.
 
 The detail is the username (the attempted one for a failure, cut to the field's 150 characters)
-and the client's address (REMOTE_ADDR; None when no request is given, e.g. a test's
-force_login): never the password nor any other credential. No study is involved (study=None).
+and the client's address (REMOTE_ADDR, or behind PROXY_COUNT proxies the address they saw:
+study.ratelimit.client_address; None when no request is given, e.g. a test's force_login):
+never the password nor any other credential. No study is involved (study=None).
 Every attempt is recorded, the ones refused during a lockout included. The lockout itself is
 django-axes' (five failures for one username from one address, AXES_* in config/settings.py);
 it is recorded here as console.login_locked_out, once per cool-off period."""
@@ -17,6 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
 
+from study.ratelimit import client_address
 from study.services.audit import audit_record, audit_record_once
 
 USERNAME_MAX = 150  # AbstractUser.username's max_length
@@ -25,7 +27,7 @@ USERNAME_MAX = 150  # AbstractUser.username's max_length
 def _detail(username: str, request: HttpRequest | None) -> dict[str, str | None]:
     return {
         "username": username[:USERNAME_MAX],
-        "ip": request.META.get("REMOTE_ADDR") if request is not None else None,
+        "ip": client_address(request) if request is not None else None,
     }
 
 

@@ -3,6 +3,7 @@ username out from that address, the right password then does not get in, and the
 an audit event."""
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from study.models import AuditEvent
@@ -58,3 +59,31 @@ def test_given_four_wrong_passwords_when_the_right_one_follows_then_it_gets_in(c
 
     assert _login(client, url, PASSWORD).status_code == 302
     assert not AuditEvent.objects.filter(action="console.login_locked_out").exists()
+
+
+@override_settings(PROXY_COUNT=1)
+def test_given_a_proxy_then_the_lockout_and_the_audit_use_the_forwarded_address(client):
+    UserFactory(username="dr-lock")
+    url = reverse("console:login")
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for n in range(5):
+        client.post(
+            url,
+            {"username": "dr-lock", "password": f"guess-{n}"},
+            HTTP_X_FORWARDED_FOR="198.51.100.4",
+            **proxy,
+        )
+
+    # the colleague behind the same proxy, from another address, still gets in
+    colleague = client.post(
+        url,
+        {"username": "dr-lock", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        **proxy,
+    )
+
+    assert colleague.status_code == 302
+    failed = AuditEvent.objects.filter(action="console.login_failed").first()
+    assert failed.detail["ip"] == "198.51.100.4"
+    (locked,) = AuditEvent.objects.filter(action="console.login_locked_out")
+    assert locked.detail == {"username": "dr-lock", "ip": "198.51.100.4"}
