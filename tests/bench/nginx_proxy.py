@@ -78,6 +78,8 @@ def site_config(*, upstream: int, http_port: int, https_port: int, folder: Path,
         ("/etc/ssl/trustlab/fullchain.pem", str(cert), 1),
         ("/etc/ssl/trustlab/privkey.pem", str(key), 1),
         ("/var/log/nginx/trustlab.access.log", str(folder / "access.log"), 1),
+        # the error log the test reads (at info, where nginx says a body went to a file)
+        ("/var/log/nginx/trustlab.error.log warn;", f"{folder / 'error.log'} info;", 1),
         ("alias /srv/trustlab/staticfiles/;", f"alias {static}/;", 1),
     ):
         text = _replace(text, old, new, count)
