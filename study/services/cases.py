@@ -116,9 +116,7 @@ def case_image_store(*, processed: ProcessedImage) -> StoredImage:
             display=store("display", processed.display_png, ".png"),
             preview=store("preview", processed.preview_webp, ".webp"),
             thumbnail=store("thumb", processed.thumbnail_webp, ".webp"),
-            presets=tuple(
-                (name, store("presets", png, ".png")) for name, png in processed.presets
-            ),
+            presets=tuple((name, store("presets", png, ".png")) for name, png in processed.presets),
             width=processed.width,
             height=processed.height,
             needs_review=processed.needs_review,

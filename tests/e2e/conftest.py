@@ -72,9 +72,11 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     def watch(page: Page) -> None:
         page.on(
             "console",
-            lambda message: blocked.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                blocked.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
 
     def open_context(**options) -> BrowserContext:

@@ -7,8 +7,6 @@ from pathlib import Path
 import pydicom
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 
 from study import demo, services
