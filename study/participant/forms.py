@@ -6,6 +6,7 @@ from django import forms
 
 from study.core import questionnaire, vocabulary
 from study.models import Response
+from study.services.responses import CLIENT_MEASUREMENTS
 
 
 def _scale_choices(maximum: int) -> list[tuple[int, str]]:
@@ -86,16 +87,7 @@ class ClientMeasurementField(forms.Field):
         return value.strip() if isinstance(value, str) else ""
 
 
-CLIENT_FIELDS = (
-    "client_active_ms",
-    "client_response_ms",
-    "viewer_interactions",
-    "viewer_zoom",
-    "viewer_pan",
-    "viewer_window",
-    "viewer_invert",
-    "viewer_fullscreen",
-)
+CLIENT_FIELDS = CLIENT_MEASUREMENTS
 
 
 class TrialForm(forms.Form):

@@ -74,6 +74,7 @@ CLIENT_COUNTS = (
     "viewer_invert",
     "viewer_fullscreen",
 )
+CLIENT_MEASUREMENTS = CLIENT_TIMINGS + CLIENT_COUNTS  # the hidden fields of a case page
 
 
 def _whole_number_within(value: object, maximum: int) -> bool:

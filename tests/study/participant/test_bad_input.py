@@ -2,12 +2,11 @@
 form is re-shown with status 400, and a bad hidden client measurement never blocks an answer."""
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 from django.urls import reverse
 
 from study import services
 from study.models import Participant, Response
+from study.services.responses import CLIENT_MEASUREMENTS
 from tests.factories import UserFactory, answer_all, enrolled_participant, gaube_study
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_no_rate_limit")]
@@ -18,23 +17,7 @@ ANSWER = {
     "final_diagnosis": "pneumonia",
     "confidence": "6",
 }
-CLIENT_FIELDS = (
-    "client_active_ms",
-    "client_response_ms",
-    "viewer_interactions",
-    "viewer_zoom",
-    "viewer_pan",
-    "viewer_window",
-    "viewer_invert",
-    "viewer_fullscreen",
-)
-
-
-@pytest.fixture
-def _no_rate_limit():
-    with override_settings(RATELIMIT_ENABLE=False):
-        yield
-    cache.clear()
+CLIENT_FIELDS = CLIENT_MEASUREMENTS
 
 
 @pytest.mark.parametrize(

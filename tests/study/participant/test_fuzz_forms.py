@@ -6,8 +6,6 @@ test client re-raises it); a refused form is a 400 that wrote nothing; a valid o
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
-from django.test import override_settings
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,30 +13,14 @@ from hypothesis import strategies as st
 from study import demo, services
 from study.core import questionnaire, vocabulary
 from study.models import Participant, Response
-from study.services.responses import CLIENT_COUNT_MAX, CLIENT_MAX_MS
+from study.services.responses import CLIENT_COUNT_MAX, CLIENT_MAX_MS, CLIENT_MEASUREMENTS
 from tests.factories import RADIOLOGIST, answer_all, enrolled_participant, gaube_study
 from tests.study import fuzz_values as fv
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_no_rate_limit")]
 
 DIAGNOSES = [code for code, _label in demo.DIAGNOSES]
-CLIENT_FIELDS = (
-    "client_active_ms",
-    "client_response_ms",
-    "viewer_interactions",
-    "viewer_zoom",
-    "viewer_pan",
-    "viewer_window",
-    "viewer_invert",
-    "viewer_fullscreen",
-)
-
-
-@pytest.fixture
-def _no_rate_limit():
-    with override_settings(RATELIMIT_ENABLE=False):
-        yield
-    cache.clear()
+CLIENT_FIELDS = CLIENT_MEASUREMENTS
 
 
 @pytest.fixture

@@ -8,21 +8,12 @@ from django.utils import timezone
 
 from study import services
 from study.models import Response
-from study.services.responses import CLIENT_COUNT_MAX, CLIENT_MAX_MS
+from study.services.responses import CLIENT_COUNT_MAX, CLIENT_MAX_MS, CLIENT_MEASUREMENTS
 from tests.factories import enrolled_participant, gaube_study
 
 pytestmark = pytest.mark.django_db
 
-MEASUREMENTS = (
-    "client_active_ms",
-    "client_response_ms",
-    "viewer_interactions",
-    "viewer_zoom",
-    "viewer_pan",
-    "viewer_window",
-    "viewer_invert",
-    "viewer_fullscreen",
-)
+MEASUREMENTS = CLIENT_MEASUREMENTS
 
 
 @pytest.fixture
