@@ -29,11 +29,28 @@ def _repeatable(request: HttpRequest) -> bool:
     )
 
 
+# SQLSTATEs of a connection the server ended or refused: connection exceptions (class 08) and
+# operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now).
+LOST_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _says_connection_lost(exception: Exception) -> bool:
+    """Whether the driver's error is a lost connection rather than a refused statement: libpq
+    gives a dead socket ("server closed the connection unexpectedly") no SQLSTATE at all."""
+    cause = exception.__cause__
+    if cause is None or not hasattr(cause, "pgcode"):
+        return False  # not PostgreSQL's driver (SQLite's "database is locked": a live connection)
+    code = cause.pgcode
+    return code is None or code.startswith(LOST_SQLSTATES)
+
+
 def _connection_lost() -> bool:
-    """True when a database connection is open but no longer works."""
+    """After a database error: True when a connection this thread used is gone, either closed
+    by Django already (a transaction whose rollback failed on the dead connection closes it) or
+    open but no longer answering. A live connection is not."""
     lost = False
     for connection in connections.all(initialized_only=True):
-        if connection.connection is not None and not connection.is_usable():
+        if connection.connection is None or not connection.is_usable():
             lost = True
     return lost
 
@@ -56,7 +73,7 @@ class RetryLostConnectionMiddleware:
             _repeatable(request)
             and not getattr(request, "_trustlab_retried", False)
             and isinstance(exception, OperationalError | InterfaceError)
-            and _connection_lost()
+            and (_says_connection_lost(exception) or _connection_lost())
         ):
             request._trustlab_connection_lost = True
             request._trustlab_retried = True

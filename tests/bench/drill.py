@@ -237,7 +237,8 @@ def main(argv=None) -> int:
     server = None
     try:
         prepare(env)
-        wanted = int(args.bots * max(4.0, args.duration / 3)) + args.bots
+        # enough walks for the whole run at the pace the bots reach (about 2 walks/s per 6)
+        wanted = int(args.bots * max(8.0, args.duration / 1.5)) + args.bots
         seeded = manage(env, "demo_seed", "--invitations", str(wanted))
         tokens = re.findall(r"/p/([^/\s]+)/", seeded)
         drill_faults.import_study_create(env)

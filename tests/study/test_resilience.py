@@ -5,7 +5,7 @@ import time
 
 import psycopg2
 import pytest
-from django.db import OperationalError, connection
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -90,11 +90,8 @@ def test_given_an_operational_error_on_a_working_connection_then_it_is_not_retri
     assert len(calls) == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_given_the_backend_is_terminated_then_the_connection_counts_as_lost(on_postgres):
-    connection.ensure_connection()
-    pid = connection.connection.get_backend_pid()
-    assert resilience._connection_lost() is False
+def _terminate(pid: int) -> None:
+    """Terminate a backend from another connection and wait until it has exited."""
     settings = connection.get_connection_params()
     settings.pop("cursor_factory", None)
     with psycopg2.connect(**{**settings, "dbname": connection.settings_dict["NAME"]}) as other:
@@ -106,7 +103,57 @@ def test_given_the_backend_is_terminated_then_the_connection_counts_as_lost(on_p
                 if cursor.fetchone()[0] == 0:
                     break
                 time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_given_the_backend_is_terminated_then_the_connection_counts_as_lost(on_postgres):
+    connection.ensure_connection()
+    pid = connection.connection.get_backend_pid()
+    assert resilience._connection_lost() is False
+    _terminate(pid)
     try:
         assert resilience._connection_lost() is True
     finally:
         connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_given_a_transaction_on_a_terminated_backend_then_its_error_says_the_connection_is_lost(
+    on_postgres,
+):
+    # Inside a transaction Django closes the dead connection while unwinding, so by the time
+    # the middleware hears of the error the connection may be gone or even replaced: the
+    # driver's error itself (no SQLSTATE: a dead socket) is what tells.
+    connection.ensure_connection()
+    pid = connection.connection.get_backend_pid()
+    raised = None
+    try:
+        with transaction.atomic():
+            _terminate(pid)
+            with connection.cursor() as cursor:
+                cursor.execute("select 1")
+    except OperationalError as error:
+        raised = error
+    assert raised is not None
+    assert resilience._says_connection_lost(raised) is True
+    connection.close()
+
+
+@pytest.mark.django_db
+def test_given_a_refused_statement_then_its_error_is_not_a_lost_connection(on_postgres):
+    raised = None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("select * from no_such_table_here")
+    except DatabaseError as error:
+        raised = error
+    assert raised is not None
+    assert resilience._says_connection_lost(raised) is False
+
+
+def test_given_sqlite_database_is_locked_then_it_is_not_a_lost_connection():
+    import sqlite3
+
+    error = OperationalError("database is locked")
+    error.__cause__ = sqlite3.OperationalError("database is locked")
+    assert resilience._says_connection_lost(error) is False
