@@ -170,6 +170,7 @@ def report(run: Run, findings, log: str) -> None:
         fourxx = sum(400 <= o.status < 500 for o in mine)
         why = ", ".join(f"{n} {name}" for name, n in dropped.items())
         print(f"{phase:<15}{len(mine):>10}{fivexx:>7}{sum(dropped.values()):>9}{fourxx:>6}  {why}")
+    print(f"{'5xx in all':<15}{sum(o.status >= 500 for o in outcomes):>17}")
     print("\n== faults: the first successful request started after each, and the failures")
     print("   of requests in flight at the fault and of those started after it (same phase)")
     for phase, at in run.faults.items():
