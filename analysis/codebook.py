@@ -76,7 +76,7 @@ CODEBOOK: tuple[ColumnSpec, ...] = (
 
 # Codebook version 2 adds these columns after version 1's, renaming nothing: a version-1 table
 # still loads (they are optional to the loader), a version-2 export carries all of them.
-_VIEWER = "viewer actions of this kind on this trial"
+_VIEWER = "viewer actions of this kind on this trial (empty: not sent, or dropped as implausible)"
 CODEBOOK_V2: tuple[ColumnSpec, ...] = (
     ColumnSpec("advice_shown_at", "datetime", True, "when the advice appeared"),
     ColumnSpec("design_version", "int", False, "design version the participant ran under"),
@@ -90,11 +90,11 @@ CODEBOOK_V2: tuple[ColumnSpec, ...] = (
     ColumnSpec("decision_ms", "int", True, "agree/disagree mode: advice shown to the click"),
     ColumnSpec("client_active_ms", "int", True, "client-measured visible and active time"),
     ColumnSpec("client_response_ms", "int", True, "client-measured advice shown to submit"),
-    ColumnSpec("viewer_zoom", "int", False, _VIEWER),
-    ColumnSpec("viewer_pan", "int", False, _VIEWER),
-    ColumnSpec("viewer_window", "int", False, _VIEWER),
-    ColumnSpec("viewer_invert", "int", False, _VIEWER),
-    ColumnSpec("viewer_fullscreen", "int", False, _VIEWER),
+    ColumnSpec("viewer_zoom", "int", True, _VIEWER),
+    ColumnSpec("viewer_pan", "int", True, _VIEWER),
+    ColumnSpec("viewer_window", "int", True, _VIEWER),
+    ColumnSpec("viewer_invert", "int", True, _VIEWER),
+    ColumnSpec("viewer_fullscreen", "int", True, _VIEWER),
     ColumnSpec(
         "timing_flag",
         "str",

@@ -121,11 +121,12 @@ class Response(models.Model):
     client_response_ms = models.PositiveIntegerField(null=True, blank=True)
     timing_flag = models.CharField(max_length=20, blank=True)  # why a client time was dropped
     viewer_interactions = models.PositiveIntegerField(null=True, blank=True)  # all kinds
-    viewer_zoom = models.PositiveIntegerField(default=0)
-    viewer_pan = models.PositiveIntegerField(default=0)
-    viewer_window = models.PositiveIntegerField(default=0)
-    viewer_invert = models.PositiveIntegerField(default=0)
-    viewer_fullscreen = models.PositiveIntegerField(default=0)
+    # Per kind; empty (not 0) when the page sent none or sent a value that was dropped.
+    viewer_zoom = models.PositiveIntegerField(null=True, blank=True)
+    viewer_pan = models.PositiveIntegerField(null=True, blank=True)
+    viewer_window = models.PositiveIntegerField(null=True, blank=True)
+    viewer_invert = models.PositiveIntegerField(null=True, blank=True)
+    viewer_fullscreen = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

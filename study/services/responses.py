@@ -185,11 +185,11 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
         client_response_ms=client["client_response_ms"],
         timing_flag=timing_flag,
         viewer_interactions=client["viewer_interactions"],
-        # The per-kind counts are numbers in the model: a missing one is stored as 0.
-        viewer_zoom=client["viewer_zoom"] or 0,
-        viewer_pan=client["viewer_pan"] or 0,
-        viewer_window=client["viewer_window"] or 0,
-        viewer_invert=client["viewer_invert"] or 0,
-        viewer_fullscreen=client["viewer_fullscreen"] or 0,
+        # A count the page did not send, or sent out of range, is stored as missing.
+        viewer_zoom=client["viewer_zoom"],
+        viewer_pan=client["viewer_pan"],
+        viewer_window=client["viewer_window"],
+        viewer_invert=client["viewer_invert"],
+        viewer_fullscreen=client["viewer_fullscreen"],
     )
     return response, True
