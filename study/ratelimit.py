@@ -19,6 +19,7 @@ The client's address is REMOTE_ADDR, or, behind ``PROXY_COUNT`` trusted reverse 
 address they saw (that many entries from the right of X-Forwarded-For).
 """
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,8 +37,18 @@ def _limit(name: str, default: int) -> str:
     return f"{getattr(settings, name, default)}/m"
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the one the trusted proxies in front recorded."""
+def _valid_address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the one the trusted proxies in front recorded;
+    None when there is none (a request built in code) or what is given is not an address (a
+    forged X-Forwarded-For entry falls back to the connecting address)."""
+    direct = _valid_address(request.META.get("REMOTE_ADDR", "") or "")
     proxies = getattr(settings, "PROXY_COUNT", 0)
     if proxies:
         forwarded = [
@@ -45,8 +56,8 @@ def client_address(request: HttpRequest) -> str:
         ]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            return _valid_address(forwarded[-proxies]) or direct
+    return direct
 
 
 def _over(request: HttpRequest, group: str, key: str, rate: str, *, increment: bool) -> bool:
@@ -78,7 +89,7 @@ class ParticipantRateLimitMiddleware:
             settings, "RATELIMIT_ENABLE", True
         ):
             return self.get_response(request)
-        address = client_address(request)
+        address = client_address(request) or "unknown"
         token = path.split("/")[2] if path.count("/") >= 2 else ""
         misses = _limit("RATELIMIT_MISSES", 20)
         if (
