@@ -4,7 +4,11 @@ Django's default handlers spool an upload over 2.5 MB to a named temporary file;
 mid-upload leaves it behind, and a case archive holds patients' names. This handler keeps every
 file of a request in memory up to UPLOAD_MAX_BYTES in all. Past that it drops what it holds,
 reads the rest of the body without keeping it (so the client is still answered) and leaves the
-reason for the view: `upload_refusal(request)`, which the view answers with 413."""
+reason for the view: `upload_refusal(request)`, which the view answers with 413.
+
+Only a signed-in researcher uploads (the case archive): for anyone else the limit is
+ANONYMOUS_UPLOAD_MAX_BYTES, so a stranger cannot make a participant URL hold hundreds of
+megabytes in a worker's memory (no participant page has a file field)."""
 
 from io import BytesIO
 
@@ -17,10 +21,16 @@ from study.core.imaging.archive import size_text
 
 # Room for the form's other fields and the multipart framing in a request's Content-Length.
 FORM_ALLOWANCE = 64 * 1024
+ANONYMOUS_UPLOAD_MAX_BYTES = 64 * 1024
 _REFUSAL = "_upload_refusal"
 
 
-def upload_max_bytes() -> int:
+def upload_max_bytes(request: HttpRequest | None = None) -> int:
+    """The most a request may upload: UPLOAD_MAX_BYTES for a signed-in user (or when no
+    request is given: the console form's own limit), ANONYMOUS_UPLOAD_MAX_BYTES otherwise."""
+    user = getattr(request, "user", None) if request is not None else None
+    if request is not None and not getattr(user, "is_authenticated", False):
+        return ANONYMOUS_UPLOAD_MAX_BYTES
     return settings.UPLOAD_MAX_BYTES
 
 
@@ -34,7 +44,7 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
     """Every uploaded file in a BytesIO; refuse past UPLOAD_MAX_BYTES for the whole request."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        self.limit = upload_max_bytes()
+        self.limit = upload_max_bytes(self.request)
         self.declared = content_length
         self.received = 0
 

@@ -11,6 +11,7 @@ import time
 import uuid
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
@@ -25,8 +26,27 @@ MB = 1024 * 1024
 CSRF = "a" * 32  # a well-formed CSRF secret: the middleware parses the body to compare it
 
 
-def _post(files: dict, **fields):
-    return RequestFactory().post("/upload/", {**fields, **files})
+def _post(files: dict, *, signed_in: bool = True, **fields):
+    request = RequestFactory().post("/upload/", {**fields, **files})
+    request.user = SimpleNamespace(is_authenticated=signed_in)  # as AuthenticationMiddleware
+    return request
+
+
+def test_given_no_signed_in_user_then_a_file_over_64_kb_is_refused_and_not_held(settings):
+    # Only researchers upload: a stranger's multipart body to any URL is never held in memory.
+    request = _post(
+        {"archive": SimpleUploadedFile("big.zip", b"x" * (2 * MB))}, signed_in=False, a="1"
+    )
+    assert "archive" not in request.FILES
+    assert "larger than 64 KB" in upload_refusal(request)
+    assert request.POST["a"] == "1"
+
+
+@pytest.mark.django_db
+def test_given_a_stranger_posting_a_big_file_to_a_participant_page_then_it_is_answered(client):
+    upload = SimpleUploadedFile("big.bin", b"x" * (3 * MB))
+    response = client.post("/p/no-such-token/consent/", {"file": upload})
+    assert response.status_code == 404
 
 
 def test_given_an_upload_over_djangos_spooling_threshold_then_it_stays_in_memory(
