@@ -83,3 +83,30 @@ def test_given_annotations_and_confidence_then_annotated_trials_show_the_overlay
         assert "87 %" in body
         assert ("marked region" in body) == trial.annotation_shown
         services.response_record(trial=trial, answer=services.Answer(4, "modify", "normal", 4))
+
+
+def test_given_an_arrow_annotation_then_the_overlay_draws_a_line_with_an_arrowhead(client):
+    from study.core import imaging
+    from study.core.imaging.samples import rg1_variant
+    from study.models import Case
+    from study.services.cases import imaging_uid_secret
+
+    study = gaube_study(open_study=False, annotated_per_participant=8)
+    arrow = {"type": "arrow", "x1": 100, "y1": 100, "x2": 400, "y2": 300}
+    Advice.objects.filter(case__study=study).update(annotation=arrow)
+    processed = imaging.dicom_process(
+        rg1_variant("original"), filename="rg1.dcm", uid_secret=imaging_uid_secret()
+    )
+    for case in Case.objects.filter(study=study):
+        services.case_image_attach(case=case, processed=processed)
+        services.case_review_confirm(case=case, note="no burned-in text")
+    study = services.study_open(study=study)
+    participant = enrolled_participant(study)
+
+    body = client.get(reverse("participant:trial", args=[participant.token, 1])).content.decode()
+
+    overlay = body[body.index('<svg class="annotation"') : body.index("</svg>")]
+    assert '<line x1="100" y1="100" x2="400" y2="300" marker-end="url(#arrow-head)"/>' in overlay
+    head = overlay[overlay.index('<marker id="arrow-head"') : overlay.index("</marker>")]
+    assert 'orient="auto"' in head
+    assert '<path d="M0,0 L10,5 L0,10 z"/>' in head  # a filled triangle: the head itself
