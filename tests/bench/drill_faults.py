@@ -25,19 +25,12 @@ from pathlib import Path
 import psycopg2
 import requests
 
+from study.core.manifest import REQUIRED_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[2]
 IMPORT_SLUG = "drill-import"
 RESEARCHER = ("researcher", "trustlab-demo")  # demo_seed's account
-MANIFEST_COLUMNS = [
-    "case",
-    "image",
-    "vignette",
-    "reference_diagnosis",
-    "accurate_advice",
-    "accurate_diagnosis",
-    "inaccurate_advice",
-    "inaccurate_diagnosis",
-]
+MANIFEST_COLUMNS = list(REQUIRED_COLUMNS)
 
 
 def kill_worker(pids: list[int]) -> int:

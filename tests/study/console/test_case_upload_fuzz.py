@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from study import demo
+from study.core.manifest import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from study.models import StudyMembership
 from tests.factories import StudyFactory
+from tests.study.core.imaging.zips import manifest_record
 from tests.study.dicom_factory import synthetic_chest_dicom
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +36,7 @@ IMAGE_CONTENTS = [
     synthetic_chest_dicom(rows=160, columns=128, seed=4, burned_in=None),  # needs review
 ]
 IMAGE_NAMES = ["a.dcm", "b.dcm", "images/c.dcm"]
-COLUMNS = [
-    "case",
-    "image",
-    "vignette",
-    "reference_diagnosis",
-    "accurate_advice",
-    "accurate_diagnosis",
-    "inaccurate_advice",
-    "inaccurate_diagnosis",
-    "training",
-    "annotation",
-    "displayed_confidence",
-]
+COLUMNS = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
 DIAGNOSES = [code for code, _ in demo.DIAGNOSES]
 
 annotations = st.one_of(
@@ -91,19 +81,7 @@ def _csv(records: list[dict]) -> bytes:
 
 
 def _valid_record(case: str, image: str) -> dict:
-    return {
-        "case": case,
-        "image": image,
-        "vignette": "A patient.",
-        "reference_diagnosis": "pneumonia",
-        "accurate_advice": "Consolidation.",
-        "accurate_diagnosis": "pneumonia",
-        "inaccurate_advice": "Clear lungs.",
-        "inaccurate_diagnosis": "normal",
-        "training": "false",
-        "annotation": "",
-        "displayed_confidence": "",
-    }
+    return manifest_record(case, image, training="false", annotation="", displayed_confidence="")
 
 
 @st.composite
