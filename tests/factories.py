@@ -35,8 +35,11 @@ class StudyFactory(factory.django.DjangoModelFactory):
 def gaube_study(*, owner=None, open_study: bool = True, **overrides) -> Study:
     """The Gaube 2021 design with the demo's cases and advice, without images."""
     study = StudyFactory(**overrides)
+    # Annotations are drawn only in local-explanation arms: a design that allocates them gets
+    # local arms, as Gaube 2023's template does.
+    explanation = "local" if study.annotated_per_participant else "none"
     for arm in demo.ARMS:
-        Arm.objects.create(study=study, **arm)
+        Arm.objects.create(study=study, explanation=explanation, **arm)
     for index, (code, label) in enumerate(demo.DIAGNOSES):
         DiagnosisOption.objects.create(study=study, code=code, label=label, position=index)
     for position, item in enumerate(demo.CASES, start=1):

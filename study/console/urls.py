@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import builder, cases, enrolment, exports, participants, studies
+from .views import builder, cases, designs, enrolment, exports, participants, studies
 
 app_name = "console"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Before "studies/<slug:slug>/", which would otherwise take "new" for a slug.
     path("studies/new/", builder.study_new, name="study_new"),
+    path("studies/new/template/", designs.study_from_template, name="study_from_template"),
     path("studies/<slug:slug>/", studies.study_detail, name="study"),
     path("studies/<slug:slug>/design/", builder.study_design, name="design"),
     path("studies/<slug:slug>/design/arms/add/", builder.arm_edit, name="arm_add"),
@@ -38,6 +39,7 @@ urlpatterns = [
         name="diagnosis_delete",
     ),
     path("studies/<slug:slug>/design/members/", builder.membership_add, name="membership_add"),
+    path("studies/<slug:slug>/clone/", designs.study_clone, name="study_clone"),
     path("studies/<slug:slug>/open/", studies.study_open, name="study_open"),
     path("studies/<slug:slug>/close/", studies.study_close, name="study_close"),
     path("studies/<slug:slug>/allocation/", studies.allocation_table, name="allocation"),

@@ -16,6 +16,8 @@ class Case(models.Model):
     vignette = models.TextField()
     reference_diagnosis = models.SlugField(max_length=60)
     is_training = models.BooleanField(default=False)
+    # Training feedback (Study.training_feedback): what the team explains after the case.
+    feedback = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_demo_material = models.BooleanField(default=False)
     review_status = models.CharField(max_length=14, choices=Review.choices, default=Review.OK)
@@ -67,3 +69,28 @@ class Advice(models.Model):
     @property
     def is_accurate(self) -> bool:
         return self.variant == self.Variant.ACCURATE
+
+
+class ExampleImage(models.Model):
+    """The study's example library: reference images of one diagnosis, shown as a strip beside
+    the advice in arms with a global explanation. De-identified and rendered like cases (a DICOM
+    through study.core.imaging, a PNG or JPEG decoded and re-encoded without its metadata);
+    file names carry content hashes and never the diagnosis."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="examples")
+    code = models.SlugField(max_length=40)
+    diagnosis = models.SlugField(max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+    display_image = models.FileField(upload_to="examples/display/")
+    preview_image = models.FileField(upload_to="examples/preview/", blank=True)
+    image_width = models.PositiveIntegerField()
+    image_height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["study", "diagnosis", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "code"], name="example_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.diagnosis})"

@@ -81,12 +81,16 @@ class Trial(models.Model):
     advice = models.ForeignKey(Advice, on_delete=models.PROTECT, related_name="trials")
     is_training = models.BooleanField(default=False)
     annotation_shown = models.BooleanField(default=False)
+    # The advice's displayed confidence was shown (the study's confidence_display and the arm).
+    confidence_shown = models.BooleanField(default=False)
     source_label = models.CharField(max_length=100)  # snapshot of the arm label shown
     shown_at = models.DateTimeField(null=True, blank=True)
     # Read-then-reveal: the unaided read is stored before the advice is revealed.
     unaided_diagnosis = models.SlugField(max_length=60, blank=True)
     unaided_confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     advice_shown_at = models.DateTimeField(null=True, blank=True)
+    # Training feedback: when the participant went on from the feedback page of this trial.
+    feedback_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["participant", "position"]
@@ -103,17 +107,23 @@ class Trial(models.Model):
 
 
 class Response(models.Model):
+    """One answer per trial. Which fields hold a value depends on the study's response mode and
+    switched-on questions (study.core.questions); a question not asked is stored empty."""
+
     class Decision(models.TextChoices):
         ACCEPT = "accept", "Accept the advice"
         MODIFY = "modify", "Slightly modify the advice"
         REJECT = "reject", "Reject the advice"
 
     trial = models.OneToOneField(Trial, on_delete=models.PROTECT, related_name="response")
-    advice_rating = models.PositiveSmallIntegerField()
+    response_mode = models.CharField(max_length=16, default="gaube")
+    advice_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rating_scale_max = models.PositiveSmallIntegerField()
-    decision = models.CharField(max_length=8, choices=Decision.choices)
-    final_diagnosis = models.SlugField(max_length=60)
-    confidence = models.PositiveSmallIntegerField()
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    # Agree/disagree mode: the button pressed (None when the mode is another).
+    agreed = models.BooleanField(null=True, blank=True)
+    final_diagnosis = models.SlugField(max_length=60, blank=True)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     confidence_scale_max = models.PositiveSmallIntegerField()
     answered_at = models.DateTimeField()
     # Client-measured: time the page was visible and active, and advice shown -> submit.
@@ -131,16 +141,22 @@ class Response(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(advice_rating__gte=1, advice_rating__lte=F("rating_scale_max")),
+                condition=Q(advice_rating__isnull=True)
+                | Q(advice_rating__gte=1, advice_rating__lte=F("rating_scale_max")),
                 name="response_rating_in_scale",
             ),
             models.CheckConstraint(
-                condition=Q(confidence__gte=1, confidence__lte=F("confidence_scale_max")),
+                condition=Q(confidence__isnull=True)
+                | Q(confidence__gte=1, confidence__lte=F("confidence_scale_max")),
                 name="response_confidence_in_scale",
             ),
             models.CheckConstraint(
-                condition=Q(decision__in=["accept", "modify", "reject"]),
+                condition=Q(decision__in=["accept", "modify", "reject", ""]),
                 name="response_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(response_mode__in=["gaube", "agree_disagree", "category"]),
+                name="response_mode_valid",
             ),
         ]
 

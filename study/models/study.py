@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from study.core import instruments
+
 
 class Study(models.Model):
     """A study is never deleted, only closed: its audit events and design versions are
@@ -35,6 +37,39 @@ class Study(models.Model):
     rating_scale_max = models.PositiveSmallIntegerField(default=7)
     confidence_scale_max = models.PositiveSmallIntegerField(default=7)
     block_multiplier = models.PositiveSmallIntegerField(default=1)
+
+    # What each trial asks (study.core.questions): the response mode and its switchable
+    # questions, and the words at both ends of each scale.
+    class ResponseMode(models.TextChoices):
+        GAUBE = "gaube", "Gaube form: quality rating, accept / modify / reject, diagnosis"
+        AGREE_DISAGREE = "agree_disagree", "Simple trust: agree or disagree (timed)"
+        CATEGORY = "category", "Category read: one category from the study's list"
+
+    class ConfidenceDisplay(models.TextChoices):
+        AI = "ai", "With AI-labelled advice only"
+        ALL = "all", "With all advice"
+        NONE = "none", "Never"
+
+    response_mode = models.CharField(
+        max_length=16, choices=ResponseMode.choices, default=ResponseMode.GAUBE
+    )
+    ask_rating = models.BooleanField(default=True)
+    ask_decision = models.BooleanField(default=True)
+    ask_diagnosis = models.BooleanField(default=True)
+    ask_confidence = models.BooleanField(default=True)
+    rating_anchor_low = models.CharField(max_length=60, default="very poor")
+    rating_anchor_high = models.CharField(max_length=60, default="excellent")
+    confidence_anchor_low = models.CharField(max_length=60, default="not at all")
+    confidence_anchor_high = models.CharField(max_length=60, default="completely")
+    # Whether an advice's displayed confidence (Advice.displayed_confidence) is shown.
+    confidence_display = models.CharField(
+        max_length=8, choices=ConfidenceDisplay.choices, default=ConfidenceDisplay.AI
+    )
+    # After each training case: the reference answer and the case's feedback text.
+    training_feedback = models.BooleanField(default=False)
+    # The study's instruments (study.core.instruments): screening options and questionnaire.
+    screening = models.JSONField(default=instruments.screening_default_json)
+    questionnaire_items = models.JSONField(default=instruments.questionnaire_default_json)
     # Abandoned slots: by default never reused (statistically clean). When set, the slot of a
     # participant who answered no trial within this many minutes of enrolling goes to the next
     # enrolment of the stratum, with the same arm, cases and order (DESIGN.md section 4).
@@ -87,6 +122,14 @@ class Study(models.Model):
             models.CheckConstraint(
                 condition=Q(cases_per_participant__gte=1), name="study_cases_min"
             ),
+            models.CheckConstraint(
+                condition=Q(response_mode__in=["gaube", "agree_disagree", "category"]),
+                name="study_response_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence_display__in=["ai", "all", "none"]),
+                name="study_confidence_display_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,11 +141,19 @@ class Study(models.Model):
 
 
 class Arm(models.Model):
-    """A between-subject condition: the source label and persona shown with every advice."""
+    """A between-subject condition: the source label and persona shown with every advice, and the
+    kind of explanation that goes with it; or a no-advice control (source "none"): its trials
+    show the case and ask for a diagnosis, and no advice."""
 
     class Source(models.TextChoices):
         AI = "ai", "AI system"
         HUMAN = "human", "Human expert"
+        NONE = "none", "No advice (control)"
+
+    class Explanation(models.TextChoices):
+        NONE = "none", "None: the advice text only"
+        LOCAL = "local", "Local: the advice's annotation drawn on the image"
+        GLOBAL = "global", "Global: example images of the suggested diagnosis"
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="arms")
     code = models.SlugField(max_length=40)
@@ -110,16 +161,31 @@ class Arm(models.Model):
     label = models.CharField(max_length=100, help_text='Shown to participants, e.g. "CHEST-AI".')
     persona = models.TextField(blank=True, help_text="One or two sentences under the label.")
     weight = models.PositiveSmallIntegerField(default=1)
+    explanation = models.CharField(
+        max_length=8, choices=Explanation.choices, default=Explanation.NONE
+    )
 
     class Meta:
         ordering = ["study", "code"]
         constraints = [
             models.UniqueConstraint(fields=["study", "code"], name="arm_unique_code"),
             models.CheckConstraint(condition=Q(weight__gte=1), name="arm_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(advice_source__in=["ai", "human", "none"]),
+                name="arm_advice_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(explanation__in=["none", "local", "global"]),
+                name="arm_explanation_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.label})"
+
+    @property
+    def gives_advice(self) -> bool:
+        return self.advice_source != self.Source.NONE
 
 
 class DiagnosisOption(models.Model):

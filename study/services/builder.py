@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from study import permissions
-from study.core import allocation, slugs, vocabulary
+from study.core import allocation, instruments, slugs, vocabulary
 from study.core.design_document import text_normalise
 from study.core.text import text_normalised
 from study.models import Advice, Arm, Case, DiagnosisOption, Study, StudyMembership
 
+from . import design_checks
 from .audit import Actor, audit_record
 from .design_rules import (
     DESIGN_FIELDS,
@@ -35,7 +36,8 @@ from .design_rules import EDITABLE_FIELDS as EDITABLE_FIELDS  # the builder's se
 from .studies import study_design_spec
 
 # The codes of Arm.Source and StudyMembership.Role (tests/test_typing.py keeps them equal).
-AdviceSource = Literal["ai", "human"]
+AdviceSource = Literal["ai", "human", "none"]
+Explanation = Literal["none", "local", "global"]
 MemberRole = Literal["owner", "collaborator", "viewer"]
 
 DEFAULT_CONSENT_TEXT = """\
@@ -117,15 +119,19 @@ def _design_check(study: Study) -> None:
         points = getattr(study, scale)
         if not 2 <= points <= 11:
             raise allocation.DesignError(f"{scale} ({points}) must be between 2 and 11 points")
-    keys = {code for code, _label in vocabulary.stratum_rows(study.stratify_by)}
+    design_checks.instruments_check(study=study)
+    options = instruments.screening_parse(study.screening)
+    keys = {code for code, _label in options.rows(study.stratify_by)}
     for key, stratum in study.stratum_map.items():
         if key not in keys:
             raise allocation.DesignError(
                 f"stratum_map: {key!r} is not a {study.get_stratify_by_display().lower()} "
-                f"(expected one of {', '.join(sorted(keys))})"
+                f"of this study's screening (expected one of {', '.join(sorted(keys))})"
             )
         if not isinstance(stratum, str) or not stratum.strip():
             raise allocation.DesignError(f"stratum_map: {key!r} maps to an empty stratum")
+    if study.pk is not None:
+        design_checks.explanations_check(study=study)
 
 
 def _design_check_unless_draft(study: Study) -> None:
@@ -149,9 +155,16 @@ def study_create(
     seed: int | None = None,
     stratum_map: dict[str, str] | None = None,
     is_demo: bool = False,
+    **settings: Any,
 ) -> Study:
-    """A draft study owned by ``owner``, with placeholder texts the team then edits."""
+    """A draft study owned by ``owner``, with placeholder texts the team then edits.
+
+    ``settings`` are further design settings (design_rules.DESIGN_FIELDS, e.g. response_mode or
+    questionnaire_items, as a template sets them); anything else is refused with a TypeError."""
     _check_slug_free(slug)
+    unknown = sorted(set(settings) - set(DESIGN_FIELDS) - {"slug"})
+    if unknown:
+        raise TypeError(f"study_create: not a design setting: {', '.join(unknown)}")
     texts = {
         "title": title,
         "description": description,
@@ -168,6 +181,7 @@ def study_create(
         seed=secrets.randbelow(2**31) if seed is None else seed,
         stratum_map=dict(vocabulary.DEFAULT_STRATUM_MAP if stratum_map is None else stratum_map),
         is_demo=is_demo,
+        **settings,
     )
     _design_check(study)
     study.save()
@@ -238,9 +252,11 @@ def arm_save(
     label: str,
     persona: str = "",
     weight: int = 1,
+    explanation: Explanation = "none",
     arm: Arm | None = None,
 ) -> Arm:
-    """Add an arm, or change ``arm`` when given; refused once the design is locked."""
+    """Add an arm, or change ``arm`` when given; refused once the design is locked. A no-advice
+    control arm (advice_source "none") shows no advice, so it has no explanation."""
     study = Study.objects.select_for_update().get(pk=study.pk)
     locked_refuse(study=study, what="arms")
     if advice_source not in Arm.Source.values:
@@ -250,6 +266,15 @@ def arm_save(
         )
     if weight < 1:
         raise allocation.DesignError(f"arm {code!r}: weight ({weight}) must be at least 1")
+    if explanation not in Arm.Explanation.values:
+        raise allocation.DesignError(
+            f"arm {code!r}: explanation must be one of {', '.join(Arm.Explanation.values)}, "
+            f"got {explanation!r}"
+        )
+    if advice_source == Arm.Source.NONE and explanation != Arm.Explanation.NONE:
+        raise allocation.DesignError(
+            f"arm {code!r}: a no-advice control shows no advice, so its explanation is none"
+        )
     others = study.arms.exclude(pk=arm.pk) if arm is not None else study.arms.all()
     if others.filter(code=code).exists():
         raise allocation.DesignError(f"arm code '{code}' is already used in this study")
@@ -259,6 +284,7 @@ def arm_save(
         "label": _row_text(Arm, "label", label),
         "persona": _row_text(Arm, "persona", persona),
         "weight": weight,
+        "explanation": explanation,
     }
     if arm is None:
         arm = Arm.objects.create(study=study, **values)

@@ -33,6 +33,21 @@ DESIGN_FIELDS = (
     "reissue_after_minutes",
     "stratify_by",
     "stratum_map",
+    # What each trial asks and shows (study.core.questions) and the study's instruments
+    # (study.core.instruments): all hashed with the design, all frozen at the lock.
+    "response_mode",
+    "ask_rating",
+    "ask_decision",
+    "ask_diagnosis",
+    "ask_confidence",
+    "rating_anchor_low",
+    "rating_anchor_high",
+    "confidence_anchor_low",
+    "confidence_anchor_high",
+    "confidence_display",
+    "training_feedback",
+    "screening",
+    "questionnaire_items",
 )
 EDITABLE_FIELDS = TEXT_FIELDS + DESIGN_FIELDS
 

@@ -35,6 +35,19 @@ STUDY_DESIGN = (
     "seed",
     "stratify_by",
     "stratum_map",
+    "response_mode",
+    "ask_rating",
+    "ask_decision",
+    "ask_diagnosis",
+    "ask_confidence",
+    "rating_anchor_low",
+    "rating_anchor_high",
+    "confidence_anchor_low",
+    "confidence_anchor_high",
+    "confidence_display",
+    "training_feedback",
+    "screening",
+    "questionnaire_items",
 )
 
 
@@ -57,6 +70,7 @@ def design_document(*, study: Study) -> dict[str, Any]:
                 "label": arm.label,
                 "persona": arm.persona,
                 "weight": arm.weight,
+                "explanation": arm.explanation,
             }
             for arm in study.arms.order_by("code")
         ],
@@ -70,6 +84,7 @@ def design_document(*, study: Study) -> dict[str, Any]:
             {
                 "code": case.code,
                 "training": case.is_training,
+                "feedback": case.feedback,
                 "vignette": case.vignette,
                 "reference": case.reference_diagnosis,
                 # Content-hash names of the de-identified DICOM and of what the viewer shows.
@@ -93,6 +108,13 @@ def design_document(*, study: Study) -> dict[str, Any]:
                 ],
             }
             for case in cases
+        ],
+        # The example library that global-explanation arms show, by content-hash name.
+        "examples": [
+            {"code": code, "diagnosis": diagnosis, "image": display}
+            for code, diagnosis, display in study.examples.order_by(
+                "diagnosis", "position", "code"
+            ).values_list("code", "diagnosis", "display_image")
         ],
     }
     return document_normalise(document)

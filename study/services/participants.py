@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from study.core import allocation, vocabulary
+from study.core import allocation, questions, vocabulary
 from study.models import Advice, Participant, Response, StratumCounter, Study, Trial
 
 from .audit import audit_record
@@ -162,8 +162,19 @@ def participant_enrol(*, participant: Participant, screening: Screening) -> Part
                 case=case,
                 advice=advice,
                 is_training=plan.is_training,
-                annotation_shown=plan.annotation_shown and advice.annotation is not None,
-                source_label=arm.label,
+                # Annotations are drawn only in local-explanation arms (a no-advice control
+                # has explanation "none"); the confidence as the study's display rule says.
+                annotation_shown=questions.annotation_drawn(
+                    allocated=plan.annotation_shown,
+                    explanation=arm.explanation,
+                    has_annotation=advice.annotation is not None,
+                ),
+                confidence_shown=questions.confidence_shown(
+                    display=study.confidence_display,
+                    advice_source=arm.advice_source,
+                    has_confidence=advice.displayed_confidence is not None,
+                ),
+                source_label=arm.label if arm.gives_advice else "",
             )
         )
     Trial.objects.bulk_create(trials)

@@ -7,7 +7,7 @@ from django.db import transaction
 from study.core import allocation, vocabulary
 from study.models import StratumCounter, Study
 
-from . import design_versions
+from . import design_checks, design_versions
 from .audit import Actor, audit_record
 
 
@@ -47,6 +47,7 @@ def study_open(*, study: Study, actor: Actor = None) -> Study:
     if study.status == Study.Status.CLOSED:
         raise StudyStateError(f"Study '{study.slug}' is closed and cannot be reopened.")
     allocation.design_validate(study_design_spec(study=study))
+    design_checks.open_checks(study=study)
     pending = list(study.cases.filter(review_status="needs_review").values_list("code", flat=True))
     if pending:
         raise StudyStateError(
