@@ -1,5 +1,5 @@
 from .audit import AuditEvent
-from .case import Advice, Case
+from .case import Advice, Case, ExampleImage
 from .participant import Participant, Response, Trial
 from .study import Arm, DesignVersion, DiagnosisOption, StratumCounter, Study, StudyMembership
 
@@ -10,6 +10,7 @@ __all__ = [
     "Case",
     "DesignVersion",
     "DiagnosisOption",
+    "ExampleImage",
     "Participant",
     "Response",
     "StratumCounter",
