@@ -35,6 +35,7 @@ from study.models import (
     Case,
     DesignVersion,
     DiagnosisOption,
+    ExampleImage,
     Participant,
     Response,
     StratumCounter,
@@ -68,6 +69,15 @@ def small_study(*, slug: str = "small") -> Study:
         default_storage.save(PRESET, ContentFile(b"\x89PNG bone"))
     Case.objects.filter(study=study, code="C01").update(
         display_image=DISPLAY, window_presets=[{"name": "bone", "label": "Bone", "path": PRESET}]
+    )
+    # An example-library image on the same stored file: its row and reference travel too.
+    ExampleImage.objects.create(
+        study=study,
+        code="ex1",
+        diagnosis="pneumonia",
+        display_image=DISPLAY,
+        image_width=4,
+        image_height=4,
     )
     participant = enrolled_participant(study)
     answer_all(participant)

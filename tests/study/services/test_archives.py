@@ -56,6 +56,7 @@ def test_the_plan_is_the_study_and_every_model_with_a_chain_of_keys_to_it_parent
         ("study.auditevent", "study"),
         ("study.case", "study"),
         ("study.advice", "case__study"),
+        ("study.exampleimage", "study"),
         ("study.participant", "study"),
         ("study.trial", "participant__study"),
         ("study.response", "trial__participant__study"),
