@@ -1,4 +1,5 @@
-"""The Gaube 2021 demo study: design, eight chest X-ray cases and their advice.
+"""The Gaube 2021 demo study: eight chest X-ray cases and their advice (the chest X-ray demos
+of the other designs reuse them, study.demo.designs).
 
 The images are demo material: the real PA chest radiograph shipped with pydicom-data (RG1) and
 versions derived from it in code (mirrored, cropped, re-contrasted). The vignettes and advice are
@@ -7,56 +8,22 @@ written for the demo; they do not describe what the image actually shows.
 
 from dataclasses import dataclass
 
-CONSENT_TEXT = """\
-You are invited to take part in a study on how physicians use diagnostic advice when they read \
-chest radiographs. You will see 8 short cases, each with a patient vignette, a chest X-ray and a \
-piece of advice. For each case you rate the advice, decide whether to accept, modify or reject \
-it, give your final diagnosis and say how confident you are. It takes about 15 minutes.
+from study.core import design_templates
 
-Your answers are stored under a pseudonymous code. You can stop at any time, and you can \
-withdraw your answers at the end of the study. Taking part is voluntary."""
-
-DEBRIEF_TEXT = """\
-Thank you. Before you finish, we need to tell you more about the study.
-
-The study tested how the stated source of diagnostic advice affects physicians. Participants \
-were randomly assigned to see the same advice labelled either as coming from an AI system or as \
-coming from an experienced radiologist. In fact, all advice was written by people for this \
-study, and no AI system was involved.
-
-In addition, some of the advice was deliberately wrong. This let us measure how often advice is \
-followed when it is inaccurate. It says nothing about your own skill: inaccurate advice was \
-written to be plausible.
-
-We could not tell you this at the start without changing the results. If you prefer that your \
-answers are not used, you can withdraw them below."""
-
-DIAGNOSES = [
-    ("normal", "No acute abnormality"),
-    ("pneumonia", "Pneumonia"),
-    ("pneumothorax", "Pneumothorax"),
-    ("pleural_effusion", "Pleural effusion"),
-    ("heart_failure", "Congestive heart failure / pulmonary oedema"),
-    ("lung_mass", "Lung mass / nodule"),
-    ("atelectasis", "Atelectasis"),
-    ("rib_fracture", "Rib fracture"),
-    ("emphysema", "COPD / emphysema"),
-    ("tuberculosis", "Tuberculosis"),
-]
-
+# The Gaube 2021 template's texts, arms and diagnosis list (study.core.design_templates) are
+# the demo's: one home for each.
+CONSENT_TEXT = design_templates.GAUBE2021.consent_text
+DEBRIEF_TEXT = design_templates.GAUBE2021.debrief_text
+DIAGNOSES = list(design_templates.CHEST_XRAY_DIAGNOSES)
+# The arms as the builder's arm form and the tests' factories take them (source, label, persona).
 ARMS = [
     {
-        "code": "ai",
-        "advice_source": "ai",
-        "label": "CHEST-AI",
-        "persona": "CHEST-AI is an artificial intelligence system for reading chest radiographs.",
-    },
-    {
-        "code": "human",
-        "advice_source": "human",
-        "label": "Dr. S. Johnson",
-        "persona": "Dr. S. Johnson is an experienced radiologist with 15 years of practice.",
-    },
+        "code": arm.code,
+        "advice_source": arm.advice_source,
+        "label": arm.label,
+        "persona": arm.persona,
+    }
+    for arm in design_templates.GAUBE2021.arms
 ]
 
 
