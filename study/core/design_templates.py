@@ -382,6 +382,7 @@ REVEAL = DesignTemplate(
 TEMPLATES: MappingProxyType[str, DesignTemplate] = MappingProxyType(
     {t.name: t for t in (GAUBE2021, GAUBE2023, PRINSTER2024, DRATSCH2023, REVEAL)}
 )
+TEMPLATE_NAMES = tuple(TEMPLATES)
 
 
 def template_get(name: str) -> DesignTemplate:

@@ -23,6 +23,7 @@ BIRADS = ["birads1", "birads2", "birads3", "birads4", "birads5"]
 
 def test_the_five_templates_of_the_design_space():
     assert list(TEMPLATES) == NAMES
+    assert list(design_templates.TEMPLATE_NAMES) == NAMES
 
 
 def test_every_setting_is_a_design_field_and_no_slug_or_seed():

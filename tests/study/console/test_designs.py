@@ -167,3 +167,12 @@ def test_a_bad_slug_is_shown_on_the_clone_form_with_400(owner_client, owner):
     assert response.status_code == 400
     assert "“new” is reserved by the console; choose another." in response.content.decode()
     assert Study.objects.count() == 1
+
+
+def test_the_clone_page_offers_a_copy_title_and_slug(owner_client, owner):
+    study = gaube_study(owner=owner, slug="wave-1")
+    response = owner_client.get(_clone_url(study))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="wave-1-copy"' in page
+    assert f'value="{study.title} (copy)"' in page
