@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Which design's demo `make demo` seeds: gaube2021, gaube2023, prinster2024, dratsch2023, reveal
+# or all (study.core.design_templates).
+DESIGN ?= gaube2021
 # The demo runs with DEBUG on and a throw-away key; production sets its own (see README).
 DEMO_ENV := DEBUG=1
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key
@@ -23,7 +26,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py demo_seed --base-url http://$(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py demo_seed --design $(DESIGN) --base-url http://$(HOST):$(PORT)
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
