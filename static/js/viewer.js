@@ -1,19 +1,25 @@
-// Image viewer (zoom, pan, window presets) and client-side timing for the trial form.
+// Image viewer (zoom, pan, window presets) and its action counts for the trial form.
 // The page works without it: the form posts and the image shows; this adds interaction.
+// The answer's timing and the submit guard are trial.js's.
 (function () {
   "use strict";
-  var started = performance.now();
-  // Viewer actions by kind, posted with the answer (export columns viewer_<kind>).
+  var form = document.querySelector("[data-trial-form]");
+  // Viewer actions by kind, posted with the answer (export columns viewer_<kind>): the hidden
+  // fields hold the counts so far from the start, so an answer without any action sends 0s.
   var counts = { zoom: 0, pan: 0, window: 0, invert: 0, fullscreen: 0 };
-  function count(kind) { counts[kind]++; }
-  // Time the page was actually visible (a tab in the background does not count).
-  var visibleMs = 0;
-  var visibleSince = document.visibilityState === "visible" ? started : null;
-  document.addEventListener("visibilitychange", function () {
-    var now = performance.now();
-    if (document.visibilityState === "visible") visibleSince = now;
-    else if (visibleSince !== null) { visibleMs += now - visibleSince; visibleSince = null; }
-  });
+  function write() {
+    if (!form) return;
+    var fields = {
+      viewer_interactions: Object.keys(counts).reduce(function (sum, kind) { return sum + counts[kind]; }, 0)
+    };
+    Object.keys(counts).forEach(function (kind) { fields["viewer_" + kind] = counts[kind]; });
+    Object.keys(fields).forEach(function (name) {
+      var input = form.querySelector("[name=" + name + "]");
+      if (input) input.value = fields[name];
+    });
+  }
+  function count(kind) { counts[kind]++; write(); }
+  write();
 
   function setupViewer(viewer) {
     var stage = viewer.querySelector(".viewer-stage");
@@ -86,39 +92,4 @@
   }
 
   document.querySelectorAll("[data-viewer]").forEach(setupViewer);
-
-  var form = document.querySelector("[data-trial-form]");
-  // Accepting the advice means its diagnosis is the final one: choose it for the participant.
-  var card = document.querySelector("[data-advised]");
-  var advised = card && card.getAttribute("data-advised");
-  var finalChoice = form && form.querySelector("[name=final_diagnosis]");
-  if (advised && finalChoice) {
-    form.querySelectorAll("[name=decision]").forEach(function (radio) {
-      radio.addEventListener("change", function () {
-        if (radio.checked && radio.value === "accept") finalChoice.value = advised;
-      });
-    });
-  }
-  if (form) {
-    form.addEventListener("submit", function () {
-      var now = performance.now();
-      if (visibleSince !== null) { visibleMs += now - visibleSince; visibleSince = now; }
-      // active: time the page was visible; response: time from page load to the answer.
-      var fields = {
-        client_active_ms: Math.round(visibleMs),
-        client_response_ms: Math.round(now - started),
-        viewer_interactions: Object.keys(counts).reduce(function (sum, kind) { return sum + counts[kind]; }, 0)
-      };
-      Object.keys(counts).forEach(function (kind) { fields["viewer_" + kind] = counts[kind]; });
-      Object.keys(fields).forEach(function (name) {
-        var input = form.querySelector("[name=" + name + "]");
-        if (input) input.value = fields[name];
-      });
-      // A double click must not post twice; the server ignores a second post anyway.
-      var button = form.querySelector("[data-submit]");
-      if (button) setTimeout(function () { button.disabled = true; }, 0);
-    });
-  }
-  var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
 })();

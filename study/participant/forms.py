@@ -4,22 +4,43 @@ import re
 
 from django import forms
 
-from study.core import questionnaire, vocabulary
-from study.models import Response
+from study.core import instruments, questionnaire
+from study.core.questions import QuestionPlan
+from study.models import Response, Study
 from study.services.responses import CLIENT_MEASUREMENTS
 
 
-def _scale_choices(maximum: int) -> list[tuple[int, str]]:
-    return [(value, str(value)) for value in range(1, maximum + 1)]
+def _scale_choices(maximum: int, minimum: int = 1) -> list[tuple[int, str]]:
+    return [(value, str(value)) for value in range(minimum, maximum + 1)]
 
 
-def _scale_field(*, maximum: int, label: str, **kwargs) -> forms.TypedChoiceField:
-    """A 1..maximum rating laid out in one row (templates read `is_scale`)."""
+def _scale_field(*, maximum: int, label: str, minimum: int = 1, **kwargs) -> forms.TypedChoiceField:
+    """A minimum..maximum rating laid out in one row (templates read `is_scale`)."""
     field = forms.TypedChoiceField(
-        choices=_scale_choices(maximum), coerce=int, widget=forms.RadioSelect, label=label, **kwargs
+        choices=_scale_choices(maximum, minimum),
+        coerce=int,
+        widget=forms.RadioSelect,
+        label=label,
+        **kwargs,
     )
     field.is_scale = True
     return field
+
+
+def _anchored(question: str, maximum: int, low: str, high: str) -> str:
+    """A scale question with the words at its ends: "... (1 = very poor, 7 = excellent)"."""
+    return f"{question} (1 = {low}, {maximum} = {high})"
+
+
+def _confidence_field(study: Study, question: str, **kwargs) -> forms.TypedChoiceField:
+    maximum = study.confidence_scale_max
+    return _scale_field(
+        maximum=maximum,
+        label=_anchored(
+            question, maximum, study.confidence_anchor_low, study.confidence_anchor_high
+        ),
+        **kwargs,
+    )
 
 
 class ConsentForm(forms.Form):
@@ -33,14 +54,10 @@ class ConsentForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    specialty = forms.ChoiceField(
-        choices=[("", "Choose your specialty"), *vocabulary.SPECIALTIES],
-        label="Your medical specialty",
-    )
-    training_level = forms.ChoiceField(
-        choices=[("", "Choose your training level"), *vocabulary.TRAINING_LEVELS],
-        label="Your training level",
-    )
+    """The screening questions with the study's own options (instruments.screening_parse)."""
+
+    specialty = forms.ChoiceField(label="Your medical specialty")
+    training_level = forms.ChoiceField(label="Your training level")
     years_experience = forms.IntegerField(
         min_value=0,
         max_value=70,
@@ -48,24 +65,31 @@ class ScreeningForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     prior_ai_use = forms.ChoiceField(
-        choices=vocabulary.PRIOR_AI_USE,
         widget=forms.RadioSelect,
         label="How often have you used AI-based decision support in clinical work?",
     )
+
+    def __init__(self, *args, study: Study, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = instruments.screening_parse(study.screening)
+        self.fields["specialty"].choices = [("", "Choose your specialty"), *options.specialties]
+        self.fields["training_level"].choices = [
+            ("", "Choose your training level"),
+            *options.training_levels,
+        ]
+        self.fields["prior_ai_use"].choices = list(options.prior_ai_use)
 
 
 class UnaidedReadForm(forms.Form):
     """Read-then-reveal: the participant's own read before the advice is shown."""
 
-    def __init__(self, *args, diagnoses, confidence_max: int, **kwargs):
+    def __init__(self, *args, diagnoses, study: Study, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unaided_diagnosis"] = forms.ChoiceField(
             choices=[("", "Choose a diagnosis"), *diagnoses], label="Your diagnosis"
         )
-        self.fields["unaided_confidence"] = _scale_field(
-            maximum=confidence_max,
-            label=f"How confident are you in this diagnosis? (1 = not at all, "
-            f"{confidence_max} = completely)",
+        self.fields["unaided_confidence"] = _confidence_field(
+            study, "How confident are you in this diagnosis?"
         )
 
 
@@ -91,6 +115,10 @@ CLIENT_FIELDS = CLIENT_MEASUREMENTS
 
 
 class TrialForm(forms.Form):
+    """A trial's questions: exactly those of its plan (study.core.questions), in page order.
+    In agree/disagree mode the answer is the submit button pressed (``agreed``), which the
+    template draws as two buttons, not as a field."""
+
     client_active_ms = ClientMeasurementField()
     client_response_ms = ClientMeasurementField()
     viewer_interactions = ClientMeasurementField()
@@ -100,42 +128,51 @@ class TrialForm(forms.Form):
     viewer_invert = ClientMeasurementField()
     viewer_fullscreen = ClientMeasurementField()
 
-    def __init__(
-        self,
-        *args,
-        diagnoses,
-        rating_max: int,
-        confidence_max: int,
-        **kwargs,
-    ):
+    def __init__(self, *args, plan: QuestionPlan, study: Study, diagnoses, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["advice_rating"] = _scale_field(
-            maximum=rating_max,
-            label=f"How would you rate the quality of this advice? (1 = very poor, "
-            f"{rating_max} = excellent)",
-            error_messages={"required": "Please rate the quality of the advice."},
-        )
-        self.fields["decision"] = forms.ChoiceField(
-            choices=Response.Decision.choices,
-            widget=forms.RadioSelect,
-            label="What do you do with the advice?",
-            help_text=(
-                "Accepting the advice makes its suggested diagnosis your final diagnosis. To give "
-                "another diagnosis, modify or reject the advice."
-            ),
-            error_messages={"required": "Please choose whether you accept, modify or reject it."},
-        )
-        self.fields["final_diagnosis"] = forms.ChoiceField(
-            choices=[("", "Choose a diagnosis"), *diagnoses],
-            label="Your final diagnosis",
-            error_messages={"required": "Please choose your final diagnosis."},
-        )
-        self.fields["confidence"] = _scale_field(
-            maximum=confidence_max,
-            label=f"How confident are you in your final diagnosis? (1 = not at all, "
-            f"{confidence_max} = completely)",
-            error_messages={"required": "Please rate your confidence."},
-        )
+        if plan.rating:
+            maximum = study.rating_scale_max
+            self.fields["advice_rating"] = _scale_field(
+                maximum=maximum,
+                label=_anchored(
+                    "How would you rate the quality of this advice?",
+                    maximum,
+                    study.rating_anchor_low,
+                    study.rating_anchor_high,
+                ),
+                error_messages={"required": "Please rate the quality of the advice."},
+            )
+        if plan.decision:
+            self.fields["decision"] = forms.ChoiceField(
+                choices=Response.Decision.choices,
+                widget=forms.RadioSelect,
+                label="What do you do with the advice?",
+                help_text=(
+                    "Accepting the advice makes its suggested diagnosis your final diagnosis. To "
+                    "give another diagnosis, modify or reject the advice."
+                    if plan.diagnosis
+                    else ""
+                ),
+                error_messages={
+                    "required": "Please choose whether you accept, modify or reject it."
+                },
+            )
+        if plan.diagnosis:
+            self.fields["final_diagnosis"] = _diagnosis_field(plan, diagnoses)
+        if plan.confidence:
+            self.fields["confidence"] = _confidence_field(
+                study,
+                f"How confident are you in {_confidence_subject(plan)}?",
+                error_messages={"required": "Please rate your confidence."},
+            )
+        if plan.agree:
+            self.fields["agreed"] = forms.TypedChoiceField(
+                choices=[("yes", "Agree"), ("no", "Disagree")],
+                coerce=lambda value: value == "yes",
+                empty_value=None,
+                label="Do you agree with the advice?",
+                error_messages={"required": "Please choose Agree or Disagree."},
+            )
 
     def clean(self) -> dict:
         # The range of each number is the service's rule (services.responses): here only
@@ -154,12 +191,38 @@ class TrialForm(forms.Form):
         return cleaned
 
 
-class QuestionnaireForm(forms.Form):
-    """The post-study questionnaire, made from study.core.questionnaire.ITEMS."""
+def _diagnosis_field(plan: QuestionPlan, diagnoses) -> forms.ChoiceField:
+    """The final diagnosis: a list to choose from in the Gaube form, the study's categories in
+    their order as one radio list in a category read."""
+    if plan.mode == "category":
+        return forms.ChoiceField(
+            choices=list(diagnoses),
+            widget=forms.RadioSelect,
+            label="Your category",
+            error_messages={"required": "Please choose a category."},
+        )
+    return forms.ChoiceField(
+        choices=[("", "Choose a diagnosis"), *diagnoses],
+        label="Your final diagnosis" if plan.advice else "Your diagnosis",
+        error_messages={"required": "Please choose your final diagnosis."},
+    )
 
-    def __init__(self, *args, **kwargs):
+
+def _confidence_subject(plan: QuestionPlan) -> str:
+    if plan.mode == "category" and plan.diagnosis:
+        return "this category"
+    if plan.diagnosis:
+        return "your final diagnosis" if plan.advice else "your diagnosis"
+    return "your answer"
+
+
+class QuestionnaireForm(forms.Form):
+    """The post-study questionnaire, made from the study's items (instruments.
+    questionnaire_parse); the service checks the answers against the same items."""
+
+    def __init__(self, *args, study: Study, **kwargs):
         super().__init__(*args, **kwargs)
-        for item in questionnaire.ITEMS:
+        for item in instruments.questionnaire_parse(study.questionnaire_items):
             self.fields[item.code] = _questionnaire_field(item)
 
 
@@ -168,11 +231,16 @@ def _questionnaire_field(item: questionnaire.Item) -> forms.Field:
         low, high = item.scale or (1, 7)
         left, right = item.anchors or ("", "")
         field = _scale_field(
-            maximum=high, label=f"{item.wording} ({low} = {left}, {high} = {right})"
+            minimum=low, maximum=high, label=f"{item.wording} ({low} = {left}, {high} = {right})"
         )
     elif item.type == "number":
-        low, high = item.scale or (0, None)
-        field = forms.IntegerField(label=item.wording, min_value=low, max_value=high)
+        low, high = item.scale or (0, 1000)
+        field = forms.IntegerField(
+            label=f"{item.wording} ({low} to {high})",
+            min_value=low,
+            max_value=high,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        )
     elif item.type == "choice":
         field = forms.ChoiceField(
             label=item.wording, choices=item.choices, widget=forms.RadioSelect

@@ -2,14 +2,17 @@
 study. It renders the participant templates with a condition chosen here and writes nothing (no
 participant, trial, response, lock or audit event); every page says it is a preview."""
 
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from study import permissions, selectors, services
+from study.http import image_response
 from study.models import Advice
+from study.selectors.cases import example_image_file
+from study.selectors.participants import study_question_plan
 
-from . import forms
+from . import forms, trial_page
 
 PAGES = ("consent", "screening", "trial", "questionnaire", "debrief")
 
@@ -39,10 +42,10 @@ def preview(request, study) -> HttpResponse:
         context["form"] = forms.ConsentForm(data)
         return _checked(request, "participant/consent.html", context)
     if chosen["page"] == "screening":
-        context["form"] = forms.ScreeningForm(data)
+        context["form"] = forms.ScreeningForm(data, study=study)
         return _checked(request, "participant/screening.html", context)
     if chosen["page"] == "questionnaire":
-        context["form"] = forms.QuestionnaireForm(data)
+        context["form"] = forms.QuestionnaireForm(data, study=study)
         context["step"] = {"total": len(context["choices"].cases)}
         return _checked(request, "participant/questionnaire.html", context)
     if chosen["page"] == "debrief":
@@ -88,36 +91,12 @@ def _trial(request, study, context: dict) -> HttpResponse:
         )
         return render(request, "console/preview_missing.html", context, status=404)
     diagnoses = selectors.study_diagnoses(study=study)
-    label_of = dict(diagnoses)
-    reveal_pending = study.read_then_reveal and not chosen["revealed"]
+    plan = study_question_plan(study=study, arm=trial.arm)
+    pending = trial_page.reveal_pending(study=study, plan=plan, revealed=chosen["revealed"])
     data = request.POST if request.method == "POST" else None
-    if reveal_pending:
-        form = forms.UnaidedReadForm(
-            data, diagnoses=diagnoses, confidence_max=study.confidence_scale_max
-        )
-    else:
-        form = forms.TrialForm(
-            data,
-            diagnoses=diagnoses,
-            rating_max=study.rating_scale_max,
-            confidence_max=study.confidence_scale_max,
-        )
+    form = trial_page.trial_form(data, study=study, plan=plan, pending=pending, diagnoses=diagnoses)
     if request.method == "POST" and form.is_valid():
-        if reveal_pending:
-            context["preview_outcome"] = (
-                "The unaided read would be stored and the advice revealed. Nothing was stored."
-            )
-        else:
-            try:
-                services.decision_validate(
-                    decision=form.cleaned_data["decision"],
-                    final_diagnosis=form.cleaned_data["final_diagnosis"],
-                    advised_diagnosis=trial.advice.diagnosis,
-                )
-            except services.ResponseInvalid as error:
-                form.add_error(error.field, error.reason)
-            else:
-                context["preview_outcome"] = "This answer would be accepted. Nothing was stored."
+        context["preview_outcome"] = _trial_outcome(form, trial, pending)
     names = selectors.trial_image_names(trial=trial)  # reads trial.case only
 
     def url(name):
@@ -125,14 +104,17 @@ def _trial(request, study, context: dict) -> HttpResponse:
             return None
         return reverse("console:case_image", args=[study.slug, trial.case.code, name])
 
-    page = dict(
+    page = trial_page.trial_context(
+        study=study,
         trial=trial,
-        case=trial.case,
-        advice=trial.advice,
         arm=trial.arm,
+        plan=plan,
         form=form,
-        reveal_pending=reveal_pending,
-        advised_label=label_of.get(trial.advice.diagnosis, trial.advice.diagnosis),
+        pending=pending,
+        diagnoses=diagnoses,
+        example_url=lambda name: reverse("participant:preview_example", args=[study.slug, name]),
+    )
+    shown = dict(
         progress={
             "label": f"Case {trial.position} of {trial.total}",
             "answered": trial.position - 1,
@@ -146,4 +128,33 @@ def _trial(request, study, context: dict) -> HttpResponse:
             "presets": [{**p, "url": url(p["file"])} for p in names["presets"]],
         },
     )
-    return _form_page(request, "participant/trial.html", {**context, **page})
+    return _form_page(request, "participant/trial.html", {**context, **page, **shown})
+
+
+def _trial_outcome(form, trial, pending: bool) -> str | None:
+    """What posting this trial page would do; None (and the form's errors) when the service
+    would refuse it: the same decision rule as response_record's."""
+    if pending:
+        return "The unaided read would be stored and the advice revealed. Nothing was stored."
+    cleaned = form.cleaned_data
+    if "decision" in cleaned and "final_diagnosis" in cleaned:
+        try:
+            services.decision_validate(
+                decision=cleaned["decision"],
+                final_diagnosis=cleaned["final_diagnosis"],
+                advised_diagnosis=trial.advice.diagnosis,
+            )
+        except services.ResponseInvalid as error:
+            form.add_error(error.field, error.reason)
+            return None
+    return "This answer would be accepted. Nothing was stored."
+
+
+@permissions.study_view(write_on_post=False)
+def example(request, study, name: str) -> FileResponse:
+    """An example image of the study's library, for the preview's example strip."""
+    for code, _label in selectors.study_diagnoses(study=study):
+        stored = example_image_file(study=study, diagnosis=code, name=name)
+        if stored is not None:
+            return image_response(stored, name=name)
+    raise Http404("No such example image in this study.")

@@ -1,18 +1,17 @@
 """Participant pages. Each view serves one step; a request for any other step is redirected to
-the participant's current step, so reloads, the back button and closed tabs resume safely."""
+the participant's current step, so reloads, the back button and closed tabs resume safely. The
+case pages (trial, training feedback, images) are in trial_views."""
 
 from functools import wraps
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from study import selectors, services
-from study.http import image_response
 from study.models import Participant, Study, Trial
-from study.selectors.participants import participant_progress
 from study.services.activity import participant_seen
 
 from . import forms
@@ -25,6 +24,7 @@ _STEP_URLS = {
     "reissued": "participant:status",
     "screening": "participant:screening",
     "trial": "participant:trial",
+    "feedback": "participant:feedback",
     "questionnaire": "participant:questionnaire",
     "debrief": "participant:debrief",
     "done": "participant:done",
@@ -32,12 +32,14 @@ _STEP_URLS = {
 }
 # The steps of someone taking part: each offers the withdrawal link, and serving one stamps the
 # participant's last activity. The others (declined, screened out, withdrawn...) record nothing.
-TAKING_PART = ("consent", "screening", "trial", "questionnaire", "debrief", "done")
+TAKING_PART = ("consent", "screening", "trial", "feedback", "questionnaire", "debrief", "done")
+# The steps at one case: their URL carries its position, served only at the current one.
+CASE_STEPS = ("trial", "feedback")
 
 
 def _step_url(participant: Participant, step: selectors.Step) -> str:
-    if step.name == "trial":
-        return reverse("participant:trial", args=[participant.token, step.position])
+    if step.name in CASE_STEPS:
+        return reverse(_STEP_URLS[step.name], args=[participant.token, step.position])
     return reverse(_STEP_URLS[step.name], args=[participant.token])
 
 
@@ -51,9 +53,9 @@ def at_step(*names: str):
             participant = _participant(token)
             step = selectors.participant_current_step(participant=participant)
             if step.name not in names or (
-                # A trial page is served only at the current case; a page of every step
+                # A case page is served only at the current case; a page of every step
                 # (the withdrawal confirmation) has no position to check.
-                step.name == "trial"
+                step.name in CASE_STEPS
                 and "position" in kwargs
                 and kwargs["position"] != step.position
             ):
@@ -104,6 +106,14 @@ def _form_page(request: HttpRequest, template: str, context: dict) -> HttpRespon
     return render(request, template, context, status=status)
 
 
+def _service_error(form, error: services.ResponseInvalid) -> None:
+    """A service's refusal shown on the form: next to its field when the form has it."""
+    if error.field in form.fields:
+        form.add_error(error.field, error.reason)
+    else:
+        form.add_error(None, str(error))
+
+
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     participant = _participant(token)
@@ -134,74 +144,30 @@ def status(request, participant, step):
 @require_http_methods(["GET", "POST"])
 @at_step("screening")
 def screening(request, participant, step):
-    form = forms.ScreeningForm(_posted(request))
+    form = forms.ScreeningForm(_posted(request), study=participant.study)
     if request.method == "POST" and form.is_valid():
-        services.participant_enrol(
-            participant=participant, screening=services.Screening(**form.cleaned_data)
-        )
-        return redirect("participant:entry", participant.token)
-    return _form_page(request, "participant/screening.html", _context(participant, step, form=form))
-
-
-@require_http_methods(["GET", "POST"])
-@at_step("trial")
-def trial(request, participant, step, position):
-    study = participant.study
-    trial = services.trial_show(trial=step.trial)
-    diagnoses = selectors.study_diagnoses(study=study)
-    label_of = dict(diagnoses)
-    reveal_pending = study.read_then_reveal and trial.advice_shown_at is None
-    if reveal_pending:
-        form = forms.UnaidedReadForm(
-            _posted(request), diagnoses=diagnoses, confidence_max=study.confidence_scale_max
-        )
-        if request.method == "POST" and form.is_valid():
-            services.trial_unaided_record(
-                trial=trial,
-                diagnosis=form.cleaned_data["unaided_diagnosis"],
-                confidence=form.cleaned_data["unaided_confidence"],
+        try:
+            services.participant_enrol(
+                participant=participant, screening=services.Screening(**form.cleaned_data)
             )
-            return redirect("participant:trial", participant.token, position)
-    else:
-        form = forms.TrialForm(
-            _posted(request),
-            diagnoses=diagnoses,
-            rating_max=study.rating_scale_max,
-            confidence_max=study.confidence_scale_max,
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.response_record(trial=trial, answer=services.Answer(**form.cleaned_data))
-            except services.ResponseInvalid as error:
-                if error.field in form.fields:
-                    form.add_error(error.field, error.reason)
-                else:
-                    form.add_error(None, str(error))
-            else:
-                return redirect("participant:entry", participant.token)
-    context = _context(
-        participant,
-        step,
-        trial=trial,
-        case=trial.case,
-        advice=trial.advice,
-        arm=participant.arm,
-        form=form,
-        reveal_pending=reveal_pending,
-        advised_label=label_of.get(trial.advice.diagnosis, trial.advice.diagnosis),
-        progress=participant_progress(trial=trial, total=step.total),
-        images=_trial_image_urls(trial),
-    )
-    return _form_page(request, "participant/trial.html", context)
+        except services.ResponseInvalid as error:
+            _service_error(form, error)
+        else:
+            return redirect("participant:entry", participant.token)
+    return _form_page(request, "participant/screening.html", _context(participant, step, form=form))
 
 
 @require_http_methods(["GET", "POST"])
 @at_step("questionnaire")
 def questionnaire(request, participant, step):
-    form = forms.QuestionnaireForm(_posted(request))
+    form = forms.QuestionnaireForm(_posted(request), study=participant.study)
     if request.method == "POST" and form.is_valid():
-        services.questionnaire_record(participant=participant, answers=form.cleaned_data)
-        return redirect("participant:entry", participant.token)
+        try:
+            services.questionnaire_record(participant=participant, answers=form.cleaned_data)
+        except services.ResponseInvalid as error:
+            _service_error(form, error)
+        else:
+            return redirect("participant:entry", participant.token)
     context = _context(participant, step, form=form)
     return _form_page(request, "participant/questionnaire.html", context)
 
@@ -247,6 +213,7 @@ _STEP_LABELS = {
     "consent": "information and consent",
     "screening": "questions about you",
     "trial": "the cases",
+    "feedback": "the cases",
     "questionnaire": "the last questions",
     "debrief": "what the study was about",
     "done": "after finishing",
@@ -261,39 +228,6 @@ WITHDRAW_CONFIRM_MISSING = (
 @at_step("withdrawn")
 def withdrawn(request, participant, step):
     return render(request, "participant/withdrawn.html", _context(participant, step))
-
-
-def image(
-    request: HttpRequest, token: str, position: int, name: str
-) -> FileResponse | HttpResponse:
-    """A derivative of a case assigned to this participant; the name carries a content hash."""
-    participant = _participant(token)
-    if selectors.participant_current_step(participant=participant).name == "withdrawn":
-        return redirect("participant:withdrawn", token)  # nothing more is shown after that
-    trial = selectors.participant_trial_at(participant=participant, position=position)
-    if trial is None:
-        raise Http404("No such case for this participant.")
-    stored = selectors.case_image_file(case=trial.case, name=name)
-    if stored is None:
-        raise Http404("No such image for this case.")
-    return image_response(stored, name=name)
-
-
-def _trial_image_urls(trial: Trial) -> dict:
-    """The viewer's image URLs for a trial: preview first, native resolution and presets."""
-    names = selectors.trial_image_names(trial=trial)
-
-    def url(name: str | None) -> str | None:
-        if name is None:
-            return None
-        return reverse("participant:image", args=[trial.participant.token, trial.position, name])
-
-    return {
-        **names,
-        "preview": url(names["preview"]),
-        "display": url(names["display"]),
-        "presets": [{**preset, "url": url(preset["file"])} for preset in names["presets"]],
-    }
 
 
 @never_cache

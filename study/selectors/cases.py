@@ -1,11 +1,12 @@
-"""Case images: which stored derivative a public image name stands for (never the DICOM)."""
+"""Case and example images: which stored derivative a public image name stands for (never the
+DICOM); names are the stored content-hash names, never a case code or a diagnosis."""
 
 from typing import TypedDict
 
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from study.models import Case, Trial
+from study.models import Case, ExampleImage, Study, Trial
 
 
 class ImagePreset(TypedDict):
@@ -63,3 +64,45 @@ def trial_image_names(*, trial: Trial) -> TrialImages:
         "width": case.image_width,
         "height": case.image_height,
     }
+
+
+class ExampleNames(TypedDict):
+    """One example image of the study's library, by its public names."""
+
+    preview: str  # the smaller rendering (the native one when there is none)
+    display: str
+    width: int
+    height: int
+
+
+def _example_rows(*, study: Study, diagnosis: str) -> list[ExampleImage]:
+    return list(study.examples.filter(diagnosis=diagnosis).order_by("position", "code"))
+
+
+def example_image_names(*, study: Study, diagnosis: str) -> list[ExampleNames]:
+    """The example images of ``diagnosis`` in the study's library, in their order: what a
+    global-explanation arm shows beside advice suggesting that diagnosis."""
+    names: list[ExampleNames] = []
+    for example in _example_rows(study=study, diagnosis=diagnosis):
+        display = _basename(example.display_image.name)
+        preview = _basename(example.preview_image.name) if example.preview_image else display
+        names.append(
+            {
+                "preview": preview,
+                "display": display,
+                "width": example.image_width,
+                "height": example.image_height,
+            }
+        )
+    return names
+
+
+def example_image_file(*, study: Study, diagnosis: str, name: str) -> File | None:
+    """The storage file behind a public name of an example of ``diagnosis``, or None (a name
+    of another diagnosis's example is None too)."""
+    for example in _example_rows(study=study, diagnosis=diagnosis):
+        for field in (example.display_image, example.preview_image):
+            if field and _basename(field.name) == name:
+                path = field.name
+                return default_storage.open(path) if default_storage.exists(path) else None
+    return None

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from typing import TypedDict
 
-from study.models import Participant, Study, Trial
+from study.core import questions
+from study.models import Arm, Participant, Study, Trial
 
 # Longer than any token issued (the model's max_length): a longer one can never match.
 TOKEN_MAX = 64
@@ -13,8 +14,8 @@ TOKEN_MAX = 64
 class Step:
     """The one page a participant belongs on now; every participant URL redirects here."""
 
-    # consent, declined, screening, ineligible, full, reissued, trial, questionnaire, debrief,
-    # done, withdrawn
+    # consent, declined, screening, ineligible, full, reissued, trial, feedback (after a
+    # training trial, when the study gives feedback), questionnaire, debrief, done, withdrawn
     name: str
     trial: Trial | None = None
     position: int | None = None
@@ -35,18 +36,41 @@ _STATUS_STEPS = {
 
 
 def participant_current_step(*, participant: Participant) -> Step:
-    """The participant's step: the first unanswered trial, else the questionnaire or debrief."""
+    """The participant's step: the feedback of an answered training trial not yet seen (when the
+    study gives training feedback), else the first unanswered trial, else the questionnaire or
+    debrief."""
     fixed = _STATUS_STEPS.get(participant.status)
     if fixed is not None:
         return Step(fixed)
     trials = participant.trials.order_by("position")
     total = trials.count()
+    if participant.study.training_feedback:
+        pending = (
+            trials.filter(is_training=True, response__isnull=False, feedback_seen_at__isnull=True)
+            .select_related("case", "advice", "response")
+            .first()
+        )
+        if pending is not None:
+            return Step("feedback", trial=pending, position=pending.position, total=total)
     next_trial = trials.filter(response__isnull=True).select_related("case", "advice").first()
     if next_trial is not None:
         return Step("trial", trial=next_trial, position=next_trial.position, total=total)
     if participant.questionnaire_at is None:
         return Step("questionnaire", total=total)
     return Step("debrief", total=total)
+
+
+def study_question_plan(*, study: Study, arm: Arm | None) -> questions.QuestionPlan:
+    """What a trial of ``arm`` asks in ``study``: study.core.questions' rule applied to the
+    study's response mode and switches (no arm yet, e.g. a preview without one: an advice arm)."""
+    return questions.question_plan(
+        mode=study.response_mode,
+        gives_advice=arm is None or arm.gives_advice,
+        ask_rating=study.ask_rating,
+        ask_decision=study.ask_decision,
+        ask_diagnosis=study.ask_diagnosis,
+        ask_confidence=study.ask_confidence,
+    )
 
 
 def token_plausible(token: str) -> bool:

@@ -4,6 +4,7 @@ advice variants) and one trial as a participant in that condition would see it, 
 
 from dataclasses import dataclass
 
+from study.core import questions
 from study.models import Advice, Arm, Case, Study
 
 
@@ -17,10 +18,12 @@ class PreviewTrial:
     position: int
     total: int
     annotation_shown: bool
+    confidence_shown: bool
 
     @property
     def source_label(self) -> str:
-        return self.arm.label
+        # As enrolment stores it: a no-advice control arm names no source.
+        return self.arm.label if self.arm.gives_advice else ""
 
     @property
     def is_training(self) -> bool:
@@ -63,5 +66,16 @@ def preview_trial(
         arm=found_arm,
         position=cases.index(found_case.code) + 1,
         total=len(cases),
-        annotation_shown=annotated and advice.annotation is not None,
+        # The rules enrolment applies (study.core.questions): an annotation is drawn only in a
+        # local-explanation arm, the confidence only where the study's display rule says.
+        annotation_shown=questions.annotation_drawn(
+            allocated=annotated,
+            explanation=found_arm.explanation,
+            has_annotation=advice.annotation is not None,
+        ),
+        confidence_shown=questions.confidence_shown(
+            display=study.confidence_display,
+            advice_source=found_arm.advice_source,
+            has_confidence=advice.displayed_confidence is not None,
+        ),
     )

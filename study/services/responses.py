@@ -1,12 +1,15 @@
 """Answers to trials: the time a case and its advice were first shown, the unaided read of a
-read-then-reveal study, and the one stored response per trial."""
+read-then-reveal study, the one stored response per trial (holding exactly the questions the
+trial asks, study.core.questions) and the training feedback seen."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from study.core.questions import QuestionPlan
 from study.models import Participant, Response, Study, Trial
+from study.selectors.participants import study_question_plan
 
 from .participants import ParticipantStateError, ResponseInvalid
 
@@ -16,7 +19,7 @@ def trial_show(*, trial: Trial) -> Trial:
     """Stamp the first time the case (and, without read-then-reveal, the advice) was shown."""
     trial = (
         Trial.objects.select_for_update(of=("self",))
-        .select_related("participant__study")
+        .select_related("participant__study", "participant__arm")
         .get(pk=trial.pk)
     )
     fields = []
@@ -24,7 +27,10 @@ def trial_show(*, trial: Trial) -> Trial:
     if trial.shown_at is None:
         trial.shown_at = now
         fields.append("shown_at")
-    if trial.advice_shown_at is None and not trial.participant.study.read_then_reveal:
+    # A no-advice control arm has nothing to reveal: its answer is timed from the case shown.
+    arm = trial.participant.arm
+    reveals = trial.participant.study.read_then_reveal and (arm is None or arm.gives_advice)
+    if trial.advice_shown_at is None and not reveals:
         trial.advice_shown_at = now
         fields.append("advice_shown_at")
     if fields:
@@ -127,10 +133,13 @@ def trial_unaided_record(*, trial: Trial, diagnosis: str, confidence: int) -> Tr
 
 @dataclass(frozen=True)
 class Answer:
-    advice_rating: int
-    decision: str
-    final_diagnosis: str
-    confidence: int
+    """An answer as posted; the questions a trial does not ask stay at their empty defaults
+    (and are stored empty whatever is posted for them)."""
+
+    advice_rating: int | None = None
+    decision: str = ""
+    final_diagnosis: str = ""
+    confidence: int | None = None
     client_active_ms: int | None = None
     client_response_ms: int | None = None
     viewer_interactions: int | None = None
@@ -142,14 +151,62 @@ class Answer:
     # Client measurements the page sent but that were not numbers (the form's names): their
     # presence drops every client measurement of the answer, flagged "out_of_range".
     client_unusable: tuple[str, ...] = ()
+    agreed: bool | None = None  # agree/disagree mode: the button pressed
+
+
+def _required(field: str, value: object) -> None:
+    if value is None or value == "":
+        raise _invalid(field, "this question needs an answer")
+
+
+def _answer_fields(*, plan: QuestionPlan, answer: Answer, trial: Trial) -> dict[str, object]:
+    """The stored question fields of an answer under the trial's plan: each asked one present
+    and valid, each other one empty (a value posted for a question not asked is ignored)."""
+    study = trial.participant.study
+    fields: dict[str, object] = {
+        "advice_rating": None,
+        "decision": "",
+        "final_diagnosis": "",
+        "confidence": None,
+        "agreed": None,
+    }
+    if plan.rating:
+        _required("advice_rating", answer.advice_rating)
+        _scale_validate("advice_rating", answer.advice_rating, study.rating_scale_max)
+        fields["advice_rating"] = answer.advice_rating
+    if plan.decision:
+        _required("decision", answer.decision)
+        if answer.decision not in Response.Decision.values:
+            raise _invalid("decision", f"unknown code '{answer.decision}'")
+        fields["decision"] = answer.decision
+    if plan.diagnosis:
+        _required("final_diagnosis", answer.final_diagnosis)
+        _diagnosis_validate(study, "final_diagnosis", answer.final_diagnosis)
+        fields["final_diagnosis"] = answer.final_diagnosis
+    if plan.confidence:
+        _required("confidence", answer.confidence)
+        _scale_validate("confidence", answer.confidence, study.confidence_scale_max)
+        fields["confidence"] = answer.confidence
+    if plan.agree:
+        if not isinstance(answer.agreed, bool):
+            raise _invalid("agreed", "choose Agree or Disagree")
+        fields["agreed"] = answer.agreed
+    if plan.decision and plan.diagnosis:
+        decision_validate(
+            decision=answer.decision,
+            final_diagnosis=answer.final_diagnosis,
+            advised_diagnosis=trial.advice.diagnosis,
+        )
+    return fields
 
 
 @transaction.atomic
 def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
-    """Store the answer to a trial once; a repeated post returns the stored one unchanged."""
+    """Store the answer to a trial once; a repeated post returns the stored one unchanged. The
+    answer holds what the trial's question plan asks (study_question_plan), nothing else."""
     trial = (
         Trial.objects.select_for_update(of=("self",))
-        .select_related("participant__study", "advice")
+        .select_related("participant__study", "participant__arm", "advice")
         .get(pk=trial.pk)
     )
     existing = Response.objects.filter(trial=trial).first()
@@ -161,24 +218,17 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
     if trial.advice_shown_at is None:
         raise ParticipantStateError("The advice of this trial has not been shown yet.")
     study = participant.study
-    _scale_validate("advice_rating", answer.advice_rating, study.rating_scale_max)
-    _scale_validate("confidence", answer.confidence, study.confidence_scale_max)
-    _diagnosis_validate(study, "final_diagnosis", answer.final_diagnosis)
-    decision_validate(
-        decision=answer.decision,
-        final_diagnosis=answer.final_diagnosis,
-        advised_diagnosis=trial.advice.diagnosis,
-    )
+    plan = study_question_plan(study=study, arm=participant.arm)
+    questions = _answer_fields(plan=plan, answer=answer, trial=trial)
     answered_at = timezone.now()
+    # The server's decision time (answered_at - advice_shown_at) is the export's response_ms.
     server_ms = int((answered_at - trial.advice_shown_at).total_seconds() * 1000)
     client, timing_flag = _client_measurements(answer, server_ms)
     response = Response.objects.create(
         trial=trial,
-        advice_rating=answer.advice_rating,
+        response_mode=study.response_mode,
+        **questions,
         rating_scale_max=study.rating_scale_max,
-        decision=answer.decision,
-        final_diagnosis=answer.final_diagnosis,
-        confidence=answer.confidence,
         confidence_scale_max=study.confidence_scale_max,
         answered_at=answered_at,
         client_active_ms=client["client_active_ms"],
@@ -193,3 +243,26 @@ def response_record(*, trial: Trial, answer: Answer) -> tuple[Response, bool]:
         viewer_fullscreen=client["viewer_fullscreen"],
     )
     return response, True
+
+
+@transaction.atomic
+def trial_feedback_seen(*, trial: Trial) -> Trial:
+    """The participant went on from a training trial's feedback page: stamp it once (a second
+    post changes nothing). Only an answered training trial of a study giving feedback has one."""
+    trial = (
+        Trial.objects.select_for_update(of=("self",))
+        .select_related("participant__study")
+        .get(pk=trial.pk)
+    )
+    if trial.feedback_seen_at is not None:
+        return trial
+    participant = trial.participant
+    if participant.status != Participant.Status.IN_PROGRESS:
+        raise ParticipantStateError("This participant is not answering trials.")
+    if not (participant.study.training_feedback and trial.is_training):
+        raise ParticipantStateError("Only training cases of this study have feedback.")
+    if not Response.objects.filter(trial=trial).exists():
+        raise ParticipantStateError("The feedback follows the answer.")
+    trial.feedback_seen_at = timezone.now()
+    trial.save(update_fields=["feedback_seen_at"])
+    return trial

@@ -10,6 +10,8 @@ from study.services.responses import CLIENT_MEASUREMENTS
 from tests.factories import UserFactory, answer_all, enrolled_participant, gaube_study
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_no_rate_limit")]
+# Answers to the default questionnaire (study.core.questionnaire.ITEMS).
+QUESTIONNAIRE = {"ai_attitude": 4, "advice_usefulness": 5, "comments": ""}
 
 ANSWER = {
     "advice_rating": "5",
@@ -126,7 +128,7 @@ def _participant_at(step, study):
     answer_all(participant)
     if step == "questionnaire":
         return participant
-    return services.questionnaire_record(participant=participant, answers={})
+    return services.questionnaire_record(participant=participant, answers=QUESTIONNAIRE)
 
 
 @pytest.mark.parametrize(

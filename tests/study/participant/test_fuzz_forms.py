@@ -18,6 +18,8 @@ from tests.factories import RADIOLOGIST, answer_all, enrolled_participant, gaube
 from tests.study import fuzz_values as fv
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_no_rate_limit")]
+# Answers to the default questionnaire (study.core.questionnaire.ITEMS).
+QUESTIONNAIRE = {"ai_attitude": 4, "advice_usefulness": 5, "comments": ""}
 
 DIAGNOSES = [code for code, _label in demo.DIAGNOSES]
 CLIENT_FIELDS = CLIENT_MEASUREMENTS
@@ -213,7 +215,7 @@ def test_questionnaire(client, short_study, fields):
 def _at_debrief(study):
     participant = enrolled_participant(study)
     answer_all(participant)
-    return services.questionnaire_record(participant=participant, answers={})
+    return services.questionnaire_record(participant=participant, answers=QUESTIONNAIRE)
 
 
 @fv.FUZZ
