@@ -17,6 +17,7 @@ __all__ = [
     "CODEBOOK",
     "CODEBOOK_V2",
     "CODEBOOK_VERSION",
+    "EMPTY_SINCE_V2",
     "PARSERS",
     "SPECS",
     "TRIALS_COLUMNS",
@@ -46,29 +47,82 @@ CODEBOOK: tuple[ColumnSpec, ...] = (
     ColumnSpec("training_level", "str", False, "e.g. attending, fellow, resident"),
     ColumnSpec("years_experience", "int", False, "years since completing medical school"),
     ColumnSpec("arm", "str", False, "between-subject arm code"),
-    ColumnSpec("advice_source", "str", False, "label shown", ("ai", "human")),
+    ColumnSpec(
+        "advice_source",
+        "str",
+        False,
+        "label shown: ai or human; none in a no-advice control arm",
+        ("ai", "human", "none"),
+    ),
     ColumnSpec("case", "str", False, "case code"),
     ColumnSpec("position", "int", False, "1-based order in which the participant saw the case"),
     ColumnSpec("is_training", "bool", False, "training case (excluded from default analyses)"),
-    ColumnSpec("advice_correct", "bool", False, "the advice shown was the accurate variant"),
+    ColumnSpec(
+        "advice_correct",
+        "bool",
+        True,
+        "the advice shown was the accurate variant; empty in a no-advice control arm",
+    ),
     ColumnSpec("annotation_shown", "bool", False, "a visual annotation accompanied the advice"),
     ColumnSpec("displayed_confidence", "float", True, "AI confidence shown with the advice"),
-    ColumnSpec("advised_diagnosis", "str", False, "diagnosis code the advice proposed"),
+    ColumnSpec(
+        "advised_diagnosis",
+        "str",
+        True,
+        "diagnosis code the advice proposed; empty in a no-advice control arm",
+    ),
     ColumnSpec("reference_diagnosis", "str", False, "reference (ground truth) diagnosis code"),
     ColumnSpec("unaided_diagnosis", "str", True, "read-then-reveal: diagnosis before advice"),
     ColumnSpec("unaided_confidence", "int", True, "read-then-reveal: confidence before advice"),
-    ColumnSpec("advice_rating", "int", False, "advice quality rating (default scale 1-7)"),
-    ColumnSpec("decision", "str", False, "decision on the advice", ("accept", "modify", "reject")),
-    ColumnSpec("final_diagnosis", "str", False, "participant's final diagnosis code"),
-    ColumnSpec("confidence", "int", False, "confidence in the final diagnosis (default 1-7)"),
-    ColumnSpec("followed_advice", "bool", False, "final_diagnosis equals advised_diagnosis"),
+    ColumnSpec(
+        "advice_rating",
+        "int",
+        True,
+        "advice quality rating (default scale 1-7); empty when the study did not ask for it "
+        "and in a no-advice control arm",
+    ),
+    ColumnSpec(
+        "decision",
+        "str",
+        True,
+        "decision on the advice; empty when not asked (agree/disagree mode, the decision "
+        "switched off, a no-advice control arm)",
+        ("accept", "modify", "reject"),
+    ),
+    ColumnSpec(
+        "final_diagnosis",
+        "str",
+        True,
+        "participant's final diagnosis code (a category read: the category chosen); empty when "
+        "not asked (agree/disagree mode, the diagnosis switched off)",
+    ),
+    ColumnSpec(
+        "confidence",
+        "int",
+        True,
+        "confidence in the final diagnosis (default 1-7); empty when the study did not ask for it",
+    ),
+    ColumnSpec(
+        "followed_advice",
+        "bool",
+        True,
+        "final_diagnosis equals advised_diagnosis; agree/disagree mode: agreed; empty without a "
+        "final diagnosis or agreement, and in a no-advice control arm",
+    ),
     ColumnSpec(
         "correct_decision",
         "bool",
-        False,
-        "accepted/modified accurate advice, or rejected inaccurate advice (Gaube 2021)",
+        True,
+        "accepted/modified accurate advice, or rejected inaccurate advice (Gaube 2021); "
+        "agree/disagree mode: agreed equals advice_correct; empty without a decision or "
+        "agreement, and in a no-advice control arm",
     ),
-    ColumnSpec("correct_diagnosis", "bool", False, "final_diagnosis equals reference_diagnosis"),
+    ColumnSpec(
+        "correct_diagnosis",
+        "bool",
+        True,
+        "final_diagnosis equals reference_diagnosis; empty without a final diagnosis",
+    ),
     ColumnSpec("response_ms", "int", False, "server-measured time from advice shown to answer"),
     ColumnSpec("shown_at", "datetime", False, "server timestamp, ISO 8601 UTC"),
     ColumnSpec("answered_at", "datetime", False, "server timestamp, ISO 8601 UTC"),
@@ -112,6 +166,21 @@ TRIALS_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in CODEBOOK)
 TRIALS_COLUMNS_V2: tuple[str, ...] = TRIALS_COLUMNS + tuple(spec.name for spec in CODEBOOK_V2)
 
 SPECS: dict[str, ColumnSpec] = {spec.name: spec for spec in CODEBOOK + CODEBOOK_V2}
+
+# Version-1 columns that version 2 lets be empty (a question not asked, a no-advice control arm).
+# A table with no empty cell in one of them loads it with its version-1 type (bool, int64), so a
+# complete Gaube table reads exactly as before; otherwise as boolean / Int64 with pd.NA.
+EMPTY_SINCE_V2: tuple[str, ...] = (
+    "advice_correct",
+    "advised_diagnosis",
+    "advice_rating",
+    "decision",
+    "final_diagnosis",
+    "confidence",
+    "followed_advice",
+    "correct_decision",
+    "correct_diagnosis",
+)
 
 
 def codebook_frame(

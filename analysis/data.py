@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
 from analysis.codebook import (
     CODEBOOK,
     CODEBOOK_V2,
+    EMPTY_SINCE_V2,
     TRIALS_COLUMNS,
     TRIALS_COLUMNS_V2,
     ColumnSpec,
@@ -26,6 +26,7 @@ from analysis.codebook import (
 from analysis.codebook import PARSERS as _PARSERS
 from analysis.codebook import SPECS as _SPECS
 from analysis.codebook import is_missing as _is_missing
+from analysis.scores import derived_mismatches, trial_scores
 
 __all__ = [
     "CODEBOOK",
@@ -70,8 +71,11 @@ def load_trials(
     file (suffix ``.parquet`` or ``.pq``) or a DataFrame. Returns a new DataFrame with the DATA.md
     columns first, in order (extra columns kept after them): str columns as object, bool columns
     as bool, required ints as int64, nullable ints as Int64, displayed_confidence as float64 (NaN
-    if missing), timestamps as UTC datetimes. Training trials are dropped unless
-    ``include_training``. Raises TrialsError on any violation of the contract.
+    if missing), timestamps as UTC datetimes. The version-1 columns version 2 lets be empty
+    (codebook.EMPTY_SINCE_V2: a question not asked, a no-advice control arm) keep their
+    version-1 types (bool, int64) when they have no empty cell, else boolean / Int64 (pd.NA).
+    Training trials are dropped unless ``include_training``. Raises TrialsError on any violation
+    of the contract.
     """
     raw, label = _read(source)
     if len(raw) == 0:
@@ -207,10 +211,12 @@ def _convert(column: pd.Series, spec: ColumnSpec, label: str, rows: np.ndarray) 
                 label, spec.name, f"unknown code {first!r} (allowed: {allowed})", rows[unknown]
             )
 
+    # A version-1 column that version 2 lets be empty keeps its version-1 type when complete.
+    nullable = spec.nullable and not (spec.name in EMPTY_SINCE_V2 and not missing.any())
     if spec.type == "bool":
-        return pd.Series(parsed, dtype="boolean" if spec.nullable else bool)
+        return pd.Series(parsed, dtype="boolean" if nullable else bool)
     if spec.type == "int":
-        return pd.Series(parsed, dtype="Int64" if spec.nullable else "int64")
+        return pd.Series(parsed, dtype="Int64" if nullable else "int64")
     if spec.type == "float":
         return pd.Series([np.nan if v is None else v for v in parsed], dtype="float64")
     return pd.Series(parsed, dtype=object)
@@ -253,67 +259,18 @@ def _check_range(
         raise _row_error(label, column, f"value {first} out of range {allowed}", rows[bad])
 
 
-def trial_scores(
-    *,
-    advice_correct: ArrayLike,
-    decision: ArrayLike,
-    final_diagnosis: ArrayLike,
-    advised_diagnosis: ArrayLike,
-    reference_diagnosis: ArrayLike,
-) -> dict[str, np.ndarray]:
-    """The scored columns of a trial, the one definition of them (Gaube 2021):
-
-    - ``followed_advice``: the final diagnosis is the advised one;
-    - ``correct_decision``: accurate advice accepted or modified, or inaccurate advice rejected;
-    - ``correct_diagnosis``: the final diagnosis is the reference diagnosis.
-
-    Takes scalars (one trial; the export calls it per row) or equal-length arrays (a table;
-    the loader and the simulators), and returns boolean arrays of the same shape.
-    """
-    final = np.asarray(final_diagnosis, dtype=object)
-    decisions = np.asarray(decision, dtype=object)
-    went_along = (decisions == "accept") | (decisions == "modify")
-    return {
-        "followed_advice": final == np.asarray(advised_diagnosis, dtype=object),
-        "correct_decision": np.where(
-            np.asarray(advice_correct, dtype=bool), went_along, decisions == "reject"
-        ),
-        "correct_diagnosis": final == np.asarray(reference_diagnosis, dtype=object),
-    }
-
-
 def _check_derived(trials: pd.DataFrame, label: str, rows: np.ndarray) -> None:
     # The three scored columns are functions of the others: recompute them so that an export bug
     # (or a hand-edited file) cannot silently change the outcome the models analyse.
-    scores = trial_scores(
-        advice_correct=trials["advice_correct"].to_numpy(dtype=bool),
-        decision=trials["decision"].to_numpy(dtype=object),
-        final_diagnosis=trials["final_diagnosis"].to_numpy(dtype=object),
-        advised_diagnosis=trials["advised_diagnosis"].to_numpy(dtype=object),
-        reference_diagnosis=trials["reference_diagnosis"].to_numpy(dtype=object),
-    )
-    checks = (
-        ("followed_advice", scores["followed_advice"], "final_diagnosis == advised_diagnosis"),
-        (
-            "correct_diagnosis",
-            scores["correct_diagnosis"],
-            "final_diagnosis == reference_diagnosis",
-        ),
-        ("correct_decision", scores["correct_decision"], "the Gaube 2021 scoring of decision"),
-    )
-    for column, expected, rule in checks:
-        given = trials[column].to_numpy(dtype=bool)
-        bad = given != expected
-        if bad.any():
-            i = int(np.argmax(bad))
-            shown = "true" if given[i] else "false"
-            recomputed = "true" if expected[i] else "false"
-            raise _row_error(
-                label,
-                column,
-                f"{shown} disagrees with {rule} (recomputed: {recomputed})",
-                rows[bad],
-            )
+    mismatches = derived_mismatches(trials)
+    if mismatches:
+        column, rule, bad, shown, recomputed = mismatches[0]
+        raise _row_error(
+            label,
+            column,
+            f"{shown} disagrees with {rule} (recomputed: {recomputed})",
+            rows[bad],
+        )
 
 
 def _check_unique_trials(trials: pd.DataFrame, label: str, rows: np.ndarray) -> None:

@@ -2,7 +2,9 @@
 
 Rule: tidy in, tidy out. Every function takes the long trials table (as load_trials returns it)
 and returns one row per group, with counts next to every proportion and Wilson intervals for
-proportions; nothing here fits a model.
+proportions; nothing here fits a model. The advice tables count the trials that showed advice and
+hold the outcome (analysis.subsets): no-advice control trials and questions a study did not ask
+are left out, so an empty cell never counts as a "no".
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+
+from analysis.subsets import advice_trials, answered
 
 __all__ = [
     "CONDITION",
@@ -61,7 +65,7 @@ def accuracy_table(trials: pd.DataFrame, *, conf_level: float = 0.95) -> pd.Data
     """
     frames = []
     for outcome in ("correct_decision", "correct_diagnosis"):
-        grouped = trials.groupby(list(CONDITION), sort=True)[outcome]
+        grouped = answered(trials, outcome).groupby(list(CONDITION), sort=True)[outcome]
         table = grouped.agg(n="size", k="sum").reset_index()
         table.insert(0, "outcome", outcome)
         frames.append(table)
@@ -83,7 +87,8 @@ def susceptibility_table(
     (Wilson, conf_level). Every group has all three categories, zero counts included.
     """
     by = list(by)
-    inaccurate = trials.loc[~trials["advice_correct"].astype(bool)]
+    followed = answered(trials, "followed_advice")
+    inaccurate = followed.loc[~followed["advice_correct"]]
     per_participant = (
         inaccurate.groupby([*by, "participant"], sort=True)["followed_advice"]
         .agg(followed="sum", cases="size")
@@ -137,7 +142,7 @@ def response_time_table(trials: pd.DataFrame) -> pd.DataFrame:
     Columns: stratum, advice_source, advice_correct, n, median_ms, q1_ms, q3_ms (25th and 75th
     percentiles, linear interpolation), iqr_ms (q3_ms - q1_ms).
     """
-    grouped = trials.groupby(list(CONDITION), sort=True)["response_ms"]
+    grouped = advice_trials(trials).groupby(list(CONDITION), sort=True)["response_ms"]
     values = grouped.apply(lambda s: s.to_numpy(dtype=float))
     table = values.index.to_frame(index=False)
     table["n"] = [len(v) for v in values]
@@ -163,7 +168,7 @@ def participant_flow(trials: pd.DataFrame) -> pd.DataFrame:
                 "advice_source": "/".join(sorted(group["advice_source"].unique())),
                 "participants": int(group["participant"].nunique()),
                 "trials": len(group),
-                "inaccurate_trials": int((~group["advice_correct"].astype(bool)).sum()),
+                "inaccurate_trials": int(group["advice_correct"].eq(False).sum()),
                 "cases": int(group["case"].nunique()),
             }
         )
@@ -192,7 +197,7 @@ def _with_proportion(table: pd.DataFrame, conf_level: float) -> pd.DataFrame:
 
 
 def _numeric_summary(trials: pd.DataFrame, column: str) -> pd.DataFrame:
-    grouped = trials.groupby(list(CONDITION), sort=True)[column]
+    grouped = answered(trials, column).groupby(list(CONDITION), sort=True)[column]
     table = grouped.agg(n="size", mean="mean", sd="std", median="median").reset_index()
     table["n"] = table["n"].astype(np.int64)
     table["mean"] = table["mean"].astype(float)

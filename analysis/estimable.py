@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analysis.subsets import NO_ADVICE, advice_trials, not_asked
+
 __all__ = ["MIN_PARTICIPANTS", "cell_text", "data_limits", "model_obstacles"]
 
 # Participants needed in each stratum and under each label: with one, the stratum's (or the
@@ -21,6 +23,15 @@ MIN_PARTICIPANTS = 2
 _OUTCOME_WORDS = {
     "correct_decision": ("every decision was correct", "every decision was incorrect"),
     "followed_advice": ("all advice was followed", "no advice was followed"),
+}
+
+
+# A question the study did not ask, and what that leaves out of the report.
+_NOT_ASKED_SHOWS = {
+    "advice_rating": "rating table or model",
+    "confidence": "confidence table or model",
+    "correct_decision": "decision accuracy or its model",
+    "followed_advice": "susceptibility to inaccurate advice or model of following it",
 }
 
 
@@ -84,8 +95,23 @@ def model_obstacles(
 
 def data_limits(trials: pd.DataFrame) -> tuple[str, ...]:
     """What the data cannot show, whatever the model: the contrasts that need a second arm, both
-    kinds of advice, or a second stratum."""
+    kinds of advice, or a second stratum; the questions the study did not ask; the trials of a
+    no-advice control arm, which no advice table or model counts."""
     limits = []
+    controls = sorted(map(str, trials.loc[trials["advice_source"] == "none", "arm"].unique()))
+    if controls:
+        limits.append(
+            f"the no-advice control arm ({', '.join(controls)}) saw no advice: its trials are "
+            "left out of the advice tables and of every model (all four are about the advice)"
+        )
+    limits.extend(
+        f"{words}: no {what}"
+        for column, what in _NOT_ASKED_SHOWS.items()
+        if (words := not_asked(trials, column)) is not None and words != NO_ADVICE
+    )
+    trials = advice_trials(trials)
+    if trials.empty:
+        return (*limits, NO_ADVICE)
     arms = sorted(map(str, trials["arm"].unique()))
     sources = sorted(map(str, trials["advice_source"].unique()))
     if len(sources) == 1:

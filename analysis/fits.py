@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.estimable import model_obstacles
 from analysis.mixed import MixedResult, ModelError, NotEstimable, fit_glmm, fit_lmm
+from analysis.subsets import model_trials, not_asked, plain_types
 
 __all__ = [
     "FACTORS",
@@ -119,21 +120,33 @@ def fit_model(
     column (0/1 or boolean for the binomial models). Raises ModelError when the model cannot be
     fitted: NotEstimable, with the reasons in plain words (analysis.estimable), when the data
     cannot support the study model (too few participants, no variation, an empty condition,
-    perfect separation).
+    perfect separation) or the study did not ask the question the model needs. The study models
+    are fitted on the trials that showed advice and hold the outcome (analysis.subsets): no-advice
+    control trials and questions not asked are left out, and the notes say so.
     """
     if model not in MODELS:
         raise ModelError(f"unknown model {model!r} (choose from {', '.join(MODELS)})")
     response, family = MODELS[model]
     if formula is None:
+        missing = not_asked(trials, response)
+        if missing:
+            raise NotEstimable(missing)
+        # Only trials that showed advice and hold the outcome (analysis.subsets).
+        trials, left_out = model_trials(trials, response)
         kept = [factor for factor in FACTORS if trials[factor].nunique() >= 2]
         obstacles = model_obstacles(trials, response=response, family=family, factors=kept)
         if obstacles:
             raise NotEstimable("; ".join(obstacles))
         formula, notes = study_formula(trials, response=response)
+        notes = left_out + notes
     else:
         notes = ()
         response = formula.split("~", 1)[0].strip() if "~" in formula else response
-    data = trials.copy()
+        if response in trials.columns and trials[response].isna().any():
+            trials = trials.loc[trials[response].notna().to_numpy(dtype=bool)]
+            trials = trials.reset_index(drop=True)
+    # Complete nullable columns (the loader's boolean / Int64) in their plain types.
+    data = plain_types(trials, ("advice_correct", response))
     if family == "binomial":
         # The engine takes 0/1 outcomes; booleans are converted here, once, for every caller.
         if response in data.columns and data[response].dtype == bool:

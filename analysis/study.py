@@ -141,7 +141,7 @@ def fit_study(
 
 def _design(trials: pd.DataFrame) -> DesignSummary:
     per_participant = trials.groupby("participant").agg(
-        cases=("case", "size"), inaccurate=("advice_correct", lambda s: int((~s).sum()))
+        cases=("case", "size"), inaccurate=("advice_correct", lambda s: int(s.eq(False).sum()))
     )
     strata = trials.groupby("stratum")["participant"].nunique()
     arms = trials.groupby("arm")["advice_source"].agg(lambda s: "/".join(sorted(s.unique())))

@@ -40,7 +40,8 @@ def accuracy_figure(accuracy: pd.DataFrame, *, outcome: str = "correct_decision"
             ax.set_title(stratum)
             ax.set_ylim(0, 1.05)
         axes[0].set_ylabel(f"{outcome.replace('_', ' ')} (proportion, 95% CI)")
-        axes[-1].legend(title="label", frameon=False, loc="lower right")
+        if len(table):  # a study that did not ask the question has nothing to label
+            axes[-1].legend(title="label", frameon=False, loc="lower right")
         figure.tight_layout()
         return _svg(
             figure,
@@ -64,7 +65,8 @@ def rating_figure(ratings: pd.DataFrame, *, what: str = "advice rating") -> str:
             ax.set_title(stratum)
             ax.set_ylim(1, 7)
         axes[0].set_ylabel(f"mean {what} (95% CI)")
-        axes[-1].legend(title="label", frameon=False, loc="lower right")
+        if len(table):
+            axes[-1].legend(title="label", frameon=False, loc="lower right")
         figure.tight_layout()
         return _svg(
             figure,

@@ -72,7 +72,7 @@ def test_codebook_lists_every_column_in_order_with_scales():
     assert tuple(codebook["column"]) == DATA_MD_COLUMNS
     codes = dict(zip(codebook["column"], codebook["codes"], strict=True))
     assert codes["decision"] == "accept;modify;reject"
-    assert codes["advice_source"] == "ai;human"
+    assert codes["advice_source"] == "ai;human;none"
     assert codes["is_training"] == "true;false"
     assert codes["advice_rating"] == "1-5"
     assert codes["confidence"] == "1-7"
@@ -174,7 +174,7 @@ def test_training_trials_are_excluded_by_default_and_kept_on_request(small_trial
             "advice_source",
             3,
             "AI",
-            "trials.csv: column 'advice_source': unknown code 'AI' (allowed: ai, human) "
+            "trials.csv: column 'advice_source': unknown code 'AI' (allowed: ai, human, none) "
             "in data row 3",
         ),
         (
