@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from study import selectors
 from study.core import allocation
 from study.models import Study
+from study.selectors.export_rows import participants_columns
 
 from .codebook import (
     ALLOCATION_TYPES,
@@ -58,20 +59,21 @@ def default_allocation_slots(*, study: Study) -> int:
     return max(taken, 1) + 2 * sum(study.arms.values_list("weight", flat=True))
 
 
-def table_schema(table: str):
-    """The Parquet schema of an export table (trials, participants, allocation, cases, audit)."""
+def table_schema(table: str, *, study: Study):
+    """The Parquet schema of one of the study's export tables (trials, participants, allocation,
+    cases, audit): the participants table has the study's own questionnaire columns."""
     return {
         "trials": trials_schema,
-        "participants": lambda: schema_of(participant_types()),
+        "participants": lambda: schema_of(participant_types(study=study)),
         "allocation": lambda: schema_of(ALLOCATION_TYPES),
         "cases": lambda: schema_of(CASES_TYPES),
         "audit": lambda: schema_of(AUDIT_TYPES),
     }[table]()
 
 
-def parquet_table_write(*, handle: BinaryIO, table: str, rows: Iterable[dict]) -> int:
-    """One export table as a Parquet file on ``handle``; returns the row count."""
-    return parquet_stream(HashingWriter(handle), rows, table_schema(table))
+def parquet_table_write(*, handle: BinaryIO, table: str, rows: Iterable[dict], study: Study) -> int:
+    """One of the study's export tables as a Parquet file on ``handle``; returns the row count."""
+    return parquet_stream(HashingWriter(handle), rows, table_schema(table, study=study))
 
 
 def _write_bytes(bundle: zipfile.ZipFile, name: str, data: bytes, rows: int) -> dict:
@@ -102,7 +104,7 @@ def bundle_write(
         ),
         (
             "participants",
-            selectors.PARTICIPANTS_COLUMNS,
+            participants_columns(study=study),
             lambda: selectors.participant_rows(study=study, include_synthetic=include_synthetic),
         ),
         (
@@ -117,7 +119,8 @@ def bundle_write(
         files = []
         for name, columns, rows in tables:
             files.append(_write_csv(bundle, f"{name}.csv", columns, rows()))
-            files.append(write_parquet(bundle, f"{name}.parquet", rows(), table_schema(name)))
+            schema = table_schema(name, study=study)
+            files.append(write_parquet(bundle, f"{name}.parquet", rows(), schema))
         design = json.dumps(
             {"study": study.slug, "versions": versions}, indent=2, sort_keys=True
         ).encode("utf-8")

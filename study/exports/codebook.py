@@ -6,8 +6,10 @@ Also the DATA.md types of the non-trials tables, for their Parquet schemas."""
 from typing import Any
 
 from analysis.data import codebook_frame
-from study.core import questionnaire, vocabulary
+from study.core import instruments, vocabulary
+from study.core.questionnaire import Item
 from study.models import Study
+from study.selectors.export_rows import study_questionnaire
 
 # participants: (column, type, nullable, meaning); the questionnaire items follow.
 PARTICIPANT_SPECS: tuple[tuple[str, str, bool, str], ...] = (
@@ -34,6 +36,9 @@ ALLOCATION_TYPES = (
     ("case_order", "str"),
     ("inaccurate_cases", "str"),
     ("participant", "str"),
+    ("annotated_cases", "str"),
+    ("confidence_cases", "str"),
+    ("training_cases", "str"),
 )
 CASES_TYPES = (
     ("case", "str"),
@@ -50,11 +55,31 @@ CASES_TYPES = (
 AUDIT_TYPES = (("at", "datetime"), ("actor", "str"), ("action", "str"), ("detail", "str"))
 
 
-def participant_types() -> tuple[tuple[str, str], ...]:
-    """(column, DATA.md type) of the participants table, questionnaire items included."""
+def participant_types(*, study: Study) -> tuple[tuple[str, str], ...]:
+    """(column, DATA.md type) of the study's participants table, its questionnaire items
+    included."""
     return tuple((name, kind) for name, kind, _n, _m in PARTICIPANT_SPECS) + tuple(
-        (item.column, item.export_type) for item in questionnaire.ITEMS
+        (item.column, item.export_type) for item in study_questionnaire(study)
     )
+
+
+def _codes(rows: instruments.Options) -> str:
+    return ";".join(code for code, _label in rows)
+
+
+def _item_meaning(item: Item) -> str:
+    """The item's wording with what its cells hold: the anchors of a Likert scale, the labels
+    of the choices (several codes joined by ';' for multiple choice)."""
+    details = []
+    if item.type == "likert" and item.scale is not None and item.anchors is not None:
+        (low, high), (low_word, high_word) = item.scale, item.anchors
+        details.append(f"{low} = {low_word}, {high} = {high_word}")
+    if item.choices:
+        details.append("; ".join(f"{code} = {label}" for code, label in item.choices))
+    if item.type == "multiple":
+        details.append("every code chosen, joined by ';'")
+    shown = f" ({'; '.join(details)})" if details else ""
+    return f"questionnaire ({item.type}): {item.wording}{shown}"
 
 
 def study_codebook(*, study: Study) -> list[dict[str, Any]]:
@@ -66,13 +91,15 @@ def study_codebook(*, study: Study) -> list[dict[str, Any]]:
     diagnoses = ";".join(study.diagnoses.values_list("code", flat=True))
     strata = ";".join(vocabulary.strata_of(study.stratum_map))
     arms = ";".join(study.arms.values_list("code", flat=True))
-    # The screening's specialty codes, whatever the study stratifies by (the stratum map's keys
-    # are training levels or experience bands when it stratifies by those).
-    specialties = ";".join(code for code, _label in vocabulary.SPECIALTIES)
+    # The study's own screening codes, whatever it stratifies by (the stratum map's keys are
+    # training levels or experience bands when it stratifies by those).
+    screening = instruments.screening_parse(study.screening)
+    specialties = _codes(screening.specialties)
     own = {
         "study": study.slug,
         "stratum": strata,
         "specialty": specialties,
+        "training_level": _codes(screening.training_levels),
         "arm": arms,
         "case": ";".join(study.cases.values_list("code", flat=True)),
         "advised_diagnosis": diagnoses,
@@ -87,8 +114,8 @@ def study_codebook(*, study: Study) -> list[dict[str, Any]]:
     participant_codes = {
         "stratum": strata,
         "specialty": specialties,
-        "training_level": ";".join(code for code, _label in vocabulary.TRAINING_LEVELS),
-        "prior_ai_use": ";".join(code for code, _label in vocabulary.PRIOR_AI_USE),
+        "training_level": _codes(screening.training_levels),
+        "prior_ai_use": _codes(screening.prior_ai_use),
         "arm": arms,
         "status": "consented;in_progress;abandoned;completed",
         "synthetic": "true;false",
@@ -104,14 +131,14 @@ def study_codebook(*, study: Study) -> list[dict[str, Any]]:
                 "table": "participants",
             }
         )
-    for item in questionnaire.ITEMS:
+    for item in study_questionnaire(study):
         records.append(
             {
                 "column": item.column,
                 "type": item.export_type,
                 "nullable": True,  # a participant who stopped before it has no answer
                 "codes": item.codes,
-                "meaning": f"questionnaire ({item.type}): {item.wording}",
+                "meaning": _item_meaning(item),
                 "table": "participants",
             }
         )

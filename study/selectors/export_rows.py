@@ -13,8 +13,9 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from analysis import data as data_contract
-from study.core import allocation, questionnaire, vocabulary
-from study.models import Participant, Study, Trial
+from study.core import allocation, instruments, questionnaire, questions, vocabulary
+from study.core.questionnaire import Item
+from study.models import Advice, Participant, Study, Trial
 
 # The export contract (DATA.md) is defined once, in the analysis package that reads it.
 TRIALS_COLUMNS = data_contract.TRIALS_COLUMNS_V2
@@ -31,15 +32,26 @@ PARTICIPANTS_COLUMNS_V1 = (
     "completed_at",
     "n_trials_answered",
 )
+PARTICIPANTS_FIXED_COLUMNS = (*PARTICIPANTS_COLUMNS_V1, "design_version", "language", "external_id")
+# With the default questionnaire (questionnaire.ITEMS); a study's own table has its own items'
+# columns: participants_columns(study=...).
 PARTICIPANTS_COLUMNS = (
-    *PARTICIPANTS_COLUMNS_V1,
-    "design_version",
-    "language",
-    "external_id",
+    *PARTICIPANTS_FIXED_COLUMNS,
     "synthetic",
     *(item.column for item in questionnaire.ITEMS),
 )
-ALLOCATION_COLUMNS = ("stratum", "slot", "arm", "case_order", "inaccurate_cases", "participant")
+ALLOCATION_COLUMNS = (
+    "stratum",
+    "slot",
+    "arm",
+    "case_order",
+    "inaccurate_cases",
+    "participant",
+    # the within-subject factors besides accuracy (issue 10)
+    "annotated_cases",
+    "confidence_cases",
+    "training_cases",
+)
 
 # One row of an export table by column name; None is a missing value (an empty CSV cell).
 ExportCell = str | int | float | bool | None
@@ -71,66 +83,84 @@ def trial_rows(
         .order_by("participant__public_id", "position")
     )
     for trial in trials.iterator(chunk_size=chunk_size):
-        participant, response, advice = trial.participant, trial.response, trial.advice
-        advice_correct = advice.variant == advice.Variant.ACCURATE
-        scores = data_contract.trial_scores(
-            advice_correct=advice_correct,
-            decision=response.decision,
-            final_diagnosis=response.final_diagnosis,
-            advised_diagnosis=advice.diagnosis,
-            reference_diagnosis=trial.case.reference_diagnosis,
-        )
-        response_ms = (
-            int((response.answered_at - trial.advice_shown_at).total_seconds() * 1000)
-            if trial.advice_shown_at
-            else None
-        )
-        yield {
-            "study": study.slug,
-            "participant": participant.public_id,
-            "stratum": participant.stratum,
-            "specialty": participant.specialty,
-            "training_level": participant.training_level,
-            "years_experience": participant.years_experience,
-            "arm": participant.arm.code,
-            "advice_source": participant.arm.advice_source,
-            "case": trial.case.code,
-            "position": trial.position,
-            "is_training": trial.is_training,
-            "advice_correct": advice_correct,
-            "annotation_shown": trial.annotation_shown,
-            "displayed_confidence": advice.displayed_confidence,
-            "advised_diagnosis": advice.diagnosis,
-            "reference_diagnosis": trial.case.reference_diagnosis,
-            "unaided_diagnosis": trial.unaided_diagnosis or None,
-            "unaided_confidence": trial.unaided_confidence,
-            "advice_rating": response.advice_rating,
-            "decision": response.decision,
-            "final_diagnosis": response.final_diagnosis,
-            "confidence": response.confidence,
-            "followed_advice": bool(scores["followed_advice"]),
-            "correct_decision": bool(scores["correct_decision"]),
-            "correct_diagnosis": bool(scores["correct_diagnosis"]),
-            "response_ms": response_ms,
-            "shown_at": iso_utc(trial.shown_at),
-            "answered_at": iso_utc(response.answered_at),
-            # codebook version 2
-            "advice_shown_at": iso_utc(trial.advice_shown_at) or None,
-            "design_version": participant.design_version or 1,
-            "explanation": "none",  # explanation types come with the arms' designs
-            "response_mode": "gaube",
-            "agreed": None,
-            "decision_ms": None,
-            "client_active_ms": response.client_active_ms,
-            "client_response_ms": response.client_response_ms,
-            "viewer_zoom": response.viewer_zoom,
-            "viewer_pan": response.viewer_pan,
-            "viewer_window": response.viewer_window,
-            "viewer_invert": response.viewer_invert,
-            "viewer_fullscreen": response.viewer_fullscreen,
-            "timing_flag": response.timing_flag or None,
-            "synthetic": participant.synthetic,
-        }
+        yield _trial_row(study, trial)
+
+
+def _score(value) -> bool | None:
+    # trial_scores gives 0-d arrays for one trial: True, False, or None (undefined).
+    value = value.item()
+    return None if value is None else bool(value)
+
+
+def _trial_row(study: Study, trial: Trial) -> ExportRow:
+    participant, response, advice = trial.participant, trial.response, trial.advice
+    arm = participant.arm
+    # A no-advice control trial still has an allocated variant, but shows no advice: the
+    # advice columns are empty (DATA.md).
+    shows_advice = arm.gives_advice
+    advice_correct = advice.variant == Advice.Variant.ACCURATE if shows_advice else None
+    advised = advice.diagnosis if shows_advice else None
+    scores = data_contract.trial_scores(
+        advice_correct=advice_correct,
+        decision=response.decision or None,
+        final_diagnosis=response.final_diagnosis or None,
+        advised_diagnosis=advised,
+        reference_diagnosis=trial.case.reference_diagnosis,
+        agreed=response.agreed,
+    )
+    response_ms = (
+        int((response.answered_at - trial.advice_shown_at).total_seconds() * 1000)
+        if trial.advice_shown_at
+        else None
+    )
+    # agree/disagree mode: the click is the answer, so its time is the server's response time.
+    clicked = response.response_mode == "agree_disagree" and response.agreed is not None
+    return {
+        "study": study.slug,
+        "participant": participant.public_id,
+        "stratum": participant.stratum,
+        "specialty": participant.specialty,
+        "training_level": participant.training_level,
+        "years_experience": participant.years_experience,
+        "arm": arm.code,
+        "advice_source": arm.advice_source,
+        "case": trial.case.code,
+        "position": trial.position,
+        "is_training": trial.is_training,
+        "advice_correct": advice_correct,
+        "annotation_shown": trial.annotation_shown,
+        "displayed_confidence": advice.displayed_confidence if trial.confidence_shown else None,
+        "advised_diagnosis": advised,
+        "reference_diagnosis": trial.case.reference_diagnosis,
+        "unaided_diagnosis": trial.unaided_diagnosis or None,
+        "unaided_confidence": trial.unaided_confidence,
+        "advice_rating": response.advice_rating,
+        "decision": response.decision or None,
+        "final_diagnosis": response.final_diagnosis or None,
+        "confidence": response.confidence,
+        "followed_advice": _score(scores["followed_advice"]),
+        "correct_decision": _score(scores["correct_decision"]),
+        "correct_diagnosis": _score(scores["correct_diagnosis"]),
+        "response_ms": response_ms,
+        "shown_at": iso_utc(trial.shown_at),
+        "answered_at": iso_utc(response.answered_at),
+        # codebook version 2
+        "advice_shown_at": iso_utc(trial.advice_shown_at) or None,
+        "design_version": participant.design_version or 1,
+        "explanation": arm.explanation if shows_advice else None,
+        "response_mode": response.response_mode,
+        "agreed": response.agreed,
+        "decision_ms": response_ms if clicked else None,
+        "client_active_ms": response.client_active_ms,
+        "client_response_ms": response.client_response_ms,
+        "viewer_zoom": response.viewer_zoom,
+        "viewer_pan": response.viewer_pan,
+        "viewer_window": response.viewer_window,
+        "viewer_invert": response.viewer_invert,
+        "viewer_fullscreen": response.viewer_fullscreen,
+        "timing_flag": response.timing_flag or None,
+        "synthetic": participant.synthetic,
+    }
 
 
 def participant_status(participant: Participant, *, answered: int, now: datetime) -> str:
@@ -145,7 +175,23 @@ def participant_status(participant: Participant, *, answered: int, now: datetime
     return "in_progress" if answered else "consented"
 
 
+def study_questionnaire(study: Study) -> tuple[Item, ...]:
+    """The study's own questionnaire items (the default ones for a study that kept them)."""
+    return instruments.questionnaire_parse(study.questionnaire_items)
+
+
+def participants_columns(*, study: Study) -> tuple[str, ...]:
+    """The participants table's header: the fixed columns, then ``q_<code>`` per item of the
+    study's questionnaire, in its order."""
+    return (
+        *PARTICIPANTS_FIXED_COLUMNS,
+        "synthetic",
+        *(item.column for item in study_questionnaire(study)),
+    )
+
+
 def participant_rows(*, study: Study, include_synthetic: bool = False) -> Iterator[ExportRow]:
+    items = study_questionnaire(study)
     participants = (
         exported_participants(study=study, include_synthetic=include_synthetic)
         .filter(slot__isnull=False)
@@ -174,31 +220,79 @@ def participant_rows(*, study: Study, include_synthetic: bool = False) -> Iterat
             "synthetic": participant.synthetic,
             **{
                 item.column: questionnaire.item_value(item, answers.get(item.code))
-                for item in questionnaire.ITEMS
+                for item in items
             },
         }
 
 
-def allocation_rows(
+def allocation_factors(
     *, study: Study, spec: allocation.DesignSpec, n_slots: int
-) -> Iterator[ExportRow]:
-    """The allocation table, printable before the study starts; taken slots name the participant."""
+) -> Iterator[dict]:
+    """Per slot of each stratum: the assignment, its arm (code, source, explanation) and the
+    cases of each within-subject factor as enrolment will create them: inaccurate advice, an
+    annotation drawn (questions.annotation_drawn: the allocation, the arm's explanation and the
+    advice variant's annotation), the displayed confidence shown (questions.confidence_shown:
+    the study's confidence_display, the arm and the variant's confidence), training. Taken slots
+    name the participant."""
     taken = {
         (p["stratum"], p["slot"]): p["public_id"]
         for p in study.participants.filter(slot__isnull=False)
         .exclude(status=Participant.Status.WITHDRAWN)
         .values("stratum", "slot", "public_id")
     }
+    arms = {arm.code: arm for arm in study.arms.all()}
+    variants = {
+        (item.case.code, item.variant == Advice.Variant.ACCURATE): item
+        for item in Advice.objects.filter(case__study=study).select_related("case")
+    }
     for stratum in vocabulary.strata_of(study.stratum_map):
         for assignment in allocation.allocation_table(spec, stratum=stratum, n_slots=n_slots):
+            arm = arms[assignment.arm]
+            annotated, shown, training = [], [], []
+            for plan in assignment.trials:
+                advice = variants[(plan.case, plan.advice_correct)]
+                if questions.annotation_drawn(
+                    allocated=plan.annotation_shown,
+                    explanation=arm.explanation,
+                    has_annotation=advice.annotation is not None,
+                ):
+                    annotated.append(plan.case)
+                if questions.confidence_shown(
+                    display=study.confidence_display,
+                    advice_source=arm.advice_source,
+                    has_confidence=advice.displayed_confidence is not None,
+                ):
+                    shown.append(plan.case)
+                if plan.is_training:
+                    training.append(plan.case)
             yield {
                 "stratum": stratum,
                 "slot": assignment.slot,
-                "arm": assignment.arm,
-                "case_order": ";".join(assignment.case_order),
-                "inaccurate_cases": ";".join(assignment.inaccurate_cases),
+                "arm": arm,
+                "case_order": assignment.case_order,
+                "inaccurate_cases": assignment.inaccurate_cases if arm.gives_advice else (),
+                "annotated_cases": tuple(annotated),
+                "confidence_cases": tuple(shown),
+                "training_cases": tuple(training),
                 "participant": taken.get((stratum, assignment.slot), ""),
             }
+
+
+_CODE_LISTS = ("case_order", "inaccurate_cases", "annotated_cases", "confidence_cases")
+
+
+def allocation_rows(
+    *, study: Study, spec: allocation.DesignSpec, n_slots: int
+) -> Iterator[ExportRow]:
+    """The allocation table, printable before the study starts; taken slots name the participant.
+    Case lists are codes joined by ';' in position order."""
+    for slot in allocation_factors(study=study, spec=spec, n_slots=n_slots):
+        cells = {
+            **slot,
+            "arm": slot["arm"].code,
+            **{name: ";".join(slot[name]) for name in (*_CODE_LISTS, "training_cases")},
+        }
+        yield {name: cells[name] for name in ALLOCATION_COLUMNS}
 
 
 def trials_frame(*, study: Study, include_synthetic: bool = False) -> pd.DataFrame:

@@ -8,14 +8,16 @@ from django.db import transaction
 
 from study import exports, selectors
 from study.models import Study
+from study.selectors.export_rows import participants_columns
 
 from .audit import Actor, audit_record
 from .studies import study_design_spec
 
-# The exportable CSV tables: name -> (columns, rows); "bundle" is the zip of all of them.
+# The exportable CSV tables: name -> (columns, or a function of the study giving them, rows);
+# "bundle" is the zip of all of them.
 _TABLES = {
     "trials": (selectors.TRIALS_COLUMNS, selectors.trial_rows),
-    "participants": (selectors.PARTICIPANTS_COLUMNS, selectors.participant_rows),
+    "participants": (participants_columns, selectors.participant_rows),
     "cases": (selectors.CASES_COLUMNS, selectors.case_rows),
     "audit": (selectors.AUDIT_COLUMNS, selectors.audit_rows),
     "allocation": (selectors.ALLOCATION_COLUMNS, selectors.allocation_rows),
@@ -82,6 +84,8 @@ def study_export(
         )
     else:
         columns, row_source = _TABLES[table]
+        if callable(columns):
+            columns = columns(study=study)
         if table in _WITH_SYNTHETIC:
             source = row_source(study=study, include_synthetic=include_synthetic)
         elif table == "allocation":
@@ -90,7 +94,7 @@ def study_export(
         else:
             source = row_source(study=study)
         if file_format == "parquet":
-            rows = exports.parquet_table_write(handle=handle, table=table, rows=source)
+            rows = exports.parquet_table_write(handle=handle, table=table, rows=source, study=study)
             filename, content_type = (
                 f"{study.slug}-{table}.parquet",
                 "application/vnd.apache.parquet",

@@ -1,17 +1,21 @@
 """Simulated participants, driven through exactly the services the participant pages call.
 
 What they answer is analysis.simulate's one generative model (SimulatedPhysician), trial by
-trial. They are flagged synthetic, allowed only in a demo study or one in pilot mode (so they
-never mix with real data unnoticed), left out of exports unless asked for, and purged by
-``synthetic_purge``.
+trial, put to the questions the study's design asks (its response mode, switched-on questions,
+no-advice control arms, screening options and questionnaire items). They are flagged
+synthetic, allowed only in a demo study or one in pilot mode (so they never mix with real data
+unnoticed), left out of exports unless asked for, and purged by ``synthetic_purge``.
 """
 
 import numpy as np
 from django.db import transaction
 
-from analysis.simulate import GaubeEffects, SimulatedPhysician, case_effects_draw
-from study.core import questionnaire
+from analysis.simulate import GaubeEffects, SimulatedAnswer, SimulatedPhysician, case_effects_draw
+from study.core import instruments
+from study.core.questionnaire import Item
+from study.core.questions import QuestionPlan
 from study.models import Participant, Response, Study, Trial
+from study.selectors.participants import study_question_plan
 
 from .audit import Actor, audit_record
 from .invitations import invitations_create
@@ -22,10 +26,47 @@ from .participants import (
     participant_enrol,
     questionnaire_record,
 )
-from .responses import Answer, response_record, trial_show, trial_unaided_record
+from .responses import (
+    Answer,
+    response_record,
+    trial_feedback_seen,
+    trial_show,
+    trial_unaided_record,
+)
 from .studies import StudyStateError
 
-_NON_RADIOLOGY = ("internal_medicine", "emergency_medicine")
+
+def _screening_pools(study: Study) -> dict[str, list[str]]:
+    """The study's own screening codes a simulated participant may give (instruments), only the
+    ones its stratum map includes for the basis it stratifies by."""
+    options = instruments.screening_parse(study.screening)
+    pools = {
+        "specialty": [code for code, _label in options.specialties],
+        "training_level": [code for code, _label in options.training_levels],
+        "prior_ai_use": [code for code, _label in options.prior_ai_use],
+    }
+    basis = study.stratify_by
+    if basis in ("specialty", "training_level"):
+        included = [code for code in pools[basis] if code in study.stratum_map]
+        pools[basis] = included or pools[basis]
+    return pools
+
+
+def _specialties_draw(
+    pools: dict[str, list[str]], participants: int, share: float, rng: np.random.Generator
+) -> list[str]:
+    """Radiologists with the given share when the study has them, the rest from its other
+    specialties; shuffled."""
+    codes = pools["specialty"]
+    others = [code for code in codes if code != "radiology"]
+    n_radiology = round(participants * share) if "radiology" in codes and others else 0
+    if "radiology" in codes and not others:
+        n_radiology = participants
+    specialties = ["radiology"] * n_radiology + [
+        str(rng.choice(others or codes)) for _ in range(participants - n_radiology)
+    ]
+    rng.shuffle(specialties)
+    return specialties
 
 
 def study_simulate(
@@ -36,6 +77,8 @@ def study_simulate(
     radiology_share: float = 138 / 265,
     effects: GaubeEffects | None = None,
 ) -> dict[str, int]:
+    """Simulated participants complete the study as designed: its screening options, its
+    response mode and switched-on questions (the trial's question plan), its questionnaire."""
     if study.status != Study.Status.RECRUITING:
         raise StudyStateError(f"Study '{study.slug}' is not recruiting; open it first.")
     if not (study.is_demo or study.pilot_mode):
@@ -45,11 +88,9 @@ def study_simulate(
             f"(python manage.py pilot_mode --study {study.slug} --on)."
         )
     effects = effects or GaubeEffects()
-    n_radiology = round(participants * radiology_share)
-    specialties = ["radiology"] * n_radiology + [
-        str(rng.choice(_NON_RADIOLOGY)) for _ in range(participants - n_radiology)
-    ]
-    rng.shuffle(specialties)
+    pools = _screening_pools(study)
+    specialties = _specialties_draw(pools, participants, radiology_share, rng)
+    n_radiology = specialties.count("radiology")
     diagnoses = list(study.diagnoses.values_list("code", flat=True))
     cases = {
         code: case_effects_draw(effects=effects, rng=rng)
@@ -60,7 +101,12 @@ def study_simulate(
     for participant, specialty in zip(invited, specialties, strict=True):
         answered += _participant_simulate(
             participant=participant,
-            specialty=specialty,
+            screening=Screening(
+                specialty=specialty,
+                training_level=str(rng.choice(pools["training_level"])),
+                years_experience=int(rng.integers(1, 35)),
+                prior_ai_use=str(rng.choice(pools["prior_ai_use"])),
+            ),
             effects=effects,
             cases=cases,
             diagnoses=diagnoses,
@@ -74,70 +120,92 @@ def study_simulate(
     }
 
 
+def _unaided_read(trial: Trial, diagnoses: list[str], rng: np.random.Generator) -> str:
+    """A read without advice: the reference, or another diagnosis, as a reader might."""
+    reference = trial.case.reference_diagnosis
+    others = [code for code in diagnoses if code != reference]
+    return reference if rng.random() < 0.7 or not others else str(rng.choice(others))
+
+
+def _answer(plan: QuestionPlan, simulated: SimulatedAnswer | None, unaided: str, confidence: int):
+    """The simulated physician's answer to the questions the trial asks (its question plan):
+    agreeing is following the advice; a control trial's diagnosis is the unaided read."""
+    if simulated is None:  # a no-advice control trial: only the diagnosis and the confidence
+        return Answer(
+            final_diagnosis=unaided if plan.diagnosis else "",
+            confidence=confidence if plan.confidence else None,
+        )
+    return Answer(
+        advice_rating=simulated.advice_rating if plan.rating else None,
+        decision=simulated.decision if plan.decision else "",
+        final_diagnosis=simulated.final_diagnosis if plan.diagnosis else "",
+        confidence=simulated.confidence if plan.confidence else None,
+        agreed=simulated.decision != "reject" if plan.agree else None,
+    )
+
+
 @transaction.atomic  # one commit per simulated participant: SQLite pays an fsync per commit
-def _participant_simulate(*, participant, specialty, effects, cases, diagnoses, rng) -> int:
+def _participant_simulate(*, participant, screening, effects, cases, diagnoses, rng) -> int:
     study = participant.study
     answered = 0
     participant = participant_consent(participant=participant, agreed=True)
-    participant = participant_enrol(
-        participant=participant,
-        screening=Screening(
-            specialty=specialty,
-            training_level=str(rng.choice(["attending", "fellow", "resident"])),
-            years_experience=int(rng.integers(1, 35)),
-            prior_ai_use=str(rng.choice(["never", "occasionally", "regularly"])),
-        ),
-    )
+    participant = participant_enrol(participant=participant, screening=screening)
+    if participant.status != Participant.Status.IN_PROGRESS:
+        return 0  # not eligible, or the stratum is full
     physician = SimulatedPhysician(stratum=participant.stratum, effects=effects, rng=rng)
-    source = participant.arm.advice_source
+    arm = participant.arm
+    plan = study_question_plan(study=study, arm=arm)
     for trial in participant.trials.select_related("case", "advice").order_by("position"):
         trial = trial_show(trial=trial)
-        if study.read_then_reveal:
-            # The unaided read first: the reference, or another diagnosis, as a reader might.
-            unaided = (
-                trial.case.reference_diagnosis
-                if rng.random() < 0.7 or len(diagnoses) < 2
-                else str(rng.choice([d for d in diagnoses if d != trial.case.reference_diagnosis]))
-            )
+        if study.read_then_reveal and plan.advice:
             trial = trial_unaided_record(
                 trial=trial,
-                diagnosis=unaided,
+                diagnosis=_unaided_read(trial, diagnoses, rng),
                 confidence=int(rng.integers(1, study.confidence_scale_max + 1)),
             )
-        simulated = physician.answer(
-            case=cases[trial.case.code],
-            advice_source=source,
-            advice_correct=trial.advice.is_accurate,
-            advised_diagnosis=trial.advice.diagnosis,
-            reference_diagnosis=trial.case.reference_diagnosis,
-            diagnoses=diagnoses,
-            rating_max=study.rating_scale_max,
-            confidence_max=study.confidence_scale_max,
+        simulated = None
+        if plan.advice:
+            simulated = physician.answer(
+                case=cases[trial.case.code],
+                advice_source=arm.advice_source,
+                advice_correct=trial.advice.is_accurate,
+                advised_diagnosis=trial.advice.diagnosis,
+                reference_diagnosis=trial.case.reference_diagnosis,
+                diagnoses=diagnoses,
+                rating_max=study.rating_scale_max,
+                confidence_max=study.confidence_scale_max,
+            )
+        answer = _answer(
+            plan,
+            simulated,
+            unaided=_unaided_read(trial, diagnoses, rng),
+            confidence=int(rng.integers(1, study.confidence_scale_max + 1)),
         )
-        response_record(
-            trial=trial,
-            answer=Answer(
-                advice_rating=simulated.advice_rating,
-                decision=simulated.decision,
-                final_diagnosis=simulated.final_diagnosis,
-                confidence=simulated.confidence,
-            ),
-        )
+        response_record(trial=trial, answer=answer)
+        if study.training_feedback and trial.is_training:
+            trial_feedback_seen(trial=trial)
         answered += 1
-    questionnaire_record(participant=participant, answers=_questionnaire_draw(rng))
+    items = instruments.questionnaire_parse(study.questionnaire_items)
+    questionnaire_record(participant=participant, answers=_questionnaire_draw(items, rng))
     participant_complete(participant=participant, withdraw=False)
     return answered
 
 
-def _questionnaire_draw(rng: np.random.Generator) -> dict[str, object]:
+def _questionnaire_draw(items: tuple[Item, ...], rng: np.random.Generator) -> dict[str, object]:
+    """Answers to the study's own items: a point of each scale, one choice, some of a multiple
+    choice (joined by ';' in the export), a short text where one is required."""
     answers: dict[str, object] = {}
-    for item in questionnaire.ITEMS:
+    for item in items:
+        codes = [code for code, _label in item.choices]
         if item.scale is not None:
             answers[item.code] = int(rng.integers(item.scale[0], item.scale[1] + 1))
-        elif item.choices:
-            answers[item.code] = str(rng.choice([code for code, _label in item.choices]))
+        elif item.type == "choice":
+            answers[item.code] = str(rng.choice(codes))
+        elif item.type == "multiple":
+            chosen = [code for code in codes if rng.random() < 0.5] or codes[:1]
+            answers[item.code] = chosen
         else:
-            answers[item.code] = ""
+            answers[item.code] = "simulated answer" if item.required else ""
     return answers
 
 

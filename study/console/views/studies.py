@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from study import exports, permissions, selectors, services
 from study.core import allocation
+from study.selectors.export_rows import allocation_factors
 from study.selectors.studies import study_design_version
 from study.services.design_versions import design_hash_shown
 
@@ -60,8 +61,11 @@ def allocation_table(request, study):
         return render(request, "console/allocation.html", context, status=400)
     n_slots = form.n_slots()
     spec = services.study_design_spec(study=study)
+    # rows: the export's cells; slots: the same slots with every within-subject factor as a list
+    # of case codes and the arm itself, for the page (it wraps between codes, never inside one).
     rows = list(selectors.allocation_rows(study=study, spec=spec, n_slots=n_slots))
-    context = {"study": study, "form": form, "rows": rows, "n_slots": n_slots}
+    slots = list(allocation_factors(study=study, spec=spec, n_slots=n_slots))
+    context = {"study": study, "form": form, "rows": rows, "slots": slots, "n_slots": n_slots}
     return render(request, "console/allocation.html", context)
 
 
