@@ -291,8 +291,12 @@ def _questionnaire_validate(answers: dict[str, Any], study: Study) -> None:
     for code, item in items.items():
         value = answers.get(code)
         if _empty(value):
-            # A required item left empty is the form's refusal (QuestionnaireForm); the service
-            # does not refuse it yet: tests/study/archive_study.py records partial answers.
+            if item.required:
+                raise ResponseInvalid(
+                    f"{code}: this question needs an answer",
+                    field=code,
+                    reason="this question needs an answer",
+                )
             continue
         problem = _item_problem(item, value)
         if problem:

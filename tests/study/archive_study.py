@@ -81,7 +81,9 @@ def small_study(*, slug: str = "small") -> Study:
     )
     participant = enrolled_participant(study)
     answer_all(participant)
-    services.questionnaire_record(participant=participant, answers={"ai_attitude": 4})
+    services.questionnaire_record(
+        participant=participant, answers={"ai_attitude": 4, "advice_usefulness": 5}
+    )
     withdrawn = enrolled_participant(study, INTERNIST)
     services.participant_withdraw(participant=withdrawn, by="participant")
     return Study.objects.get(pk=study.pk)
@@ -171,7 +173,9 @@ def archived_study_build() -> Study:
     )
     at_debrief = _enrolled(study, RADIOLOGIST)
     _answer(at_debrief, seed=6)
-    services.questionnaire_record(participant=at_debrief, answers={"ai_attitude": 5})
+    services.questionnaire_record(
+        participant=at_debrief, answers={"ai_attitude": 5, "advice_usefulness": 3}
+    )
     services.participant_complete(participant=at_debrief, withdraw=True)
 
     services.participant_self_enrol(study=study)
