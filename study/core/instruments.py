@@ -77,7 +77,8 @@ def screening_default_json() -> dict[str, list[list[str]]]:
     return {name: [list(row) for row in rows] for name, rows in _DEFAULT_SCREENING.items()}
 
 
-def _options(name: str, raw: object) -> Options:
+def _options(name: str, raw: object, *, places: list[str] | None = None) -> Options:
+    # places: where each option was written (the builder's "line 3"), else "option 1", ...
     if not isinstance(raw, list | tuple) or not raw:
         raise InstrumentError(f"{name}: give at least one option", field=name)
     if len(raw) > MAX_OPTIONS:
@@ -85,25 +86,26 @@ def _options(name: str, raw: object) -> Options:
     seen: set[str] = set()
     rows = []
     for index, row in enumerate(raw, start=1):
+        place = places[index - 1] if places else f"option {index}"
         if not isinstance(row, list | tuple) or len(row) != 2:
-            raise InstrumentError(f"{name}, option {index}: expected code and label", field=name)
+            raise InstrumentError(f"{name}, {place}: expected code and label", field=name)
         code, label = (str(part).strip() if part is not None else "" for part in row)
         problem = _code_problem(code)
         if problem:
-            raise InstrumentError(f"{name}, option {index}: {problem}", field=name)
+            raise InstrumentError(f"{name}, {place}: {problem}", field=name)
         if name == "experience_bands" and not code.isdigit():
             raise InstrumentError(
-                f"{name}, option {index}: code {code!r} must be the band's lower bound in "
+                f"{name}, {place}: code {code!r} must be the band's lower bound in "
                 "whole years (e.g. 0, 5, 10)",
                 field=name,
             )
         if not label or len(label) > LABEL_MAX:
             raise InstrumentError(
-                f"{name}, option {index} ({code}): the label must be 1 to {LABEL_MAX} characters",
+                f"{name}, {place} ({code}): the label must be 1 to {LABEL_MAX} characters",
                 field=name,
             )
         if code in seen:
-            raise InstrumentError(f"{name}: code {code!r} is listed twice", field=name)
+            raise InstrumentError(f"{name}, {place}: code {code!r} is listed twice", field=name)
         seen.add(code)
         rows.append((code, label))
     if name == "experience_bands":
@@ -150,7 +152,7 @@ def options_text(rows: Options) -> str:
 
 def options_from_text(name: str, text: str) -> Options:
     """The builder's text (``code = label`` per line, blank lines ignored) as options."""
-    rows = []
+    rows, places = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -161,7 +163,8 @@ def options_from_text(name: str, text: str) -> Options:
                 field=name,
             )
         rows.append((code.strip(), label.strip()))
-    return _options(name, rows)
+        places.append(f"line {number}")
+    return _options(name, rows, places=places)
 
 
 # --- questionnaire -------------------------------------------------------------------------------
@@ -223,7 +226,8 @@ def _item(index: int, raw: object) -> Item:
         try:
             choices = _options("choices", raw.get("choices"))
         except InstrumentError as error:
-            raise _item_error(index, code, str(error).removeprefix("choices")) from error
+            message = str(error).replace("choices, option ", "choice ", 1)  # "choice 2: ..."
+            raise _item_error(index, code, message) from error
     if kind == "text":
         max_length = raw.get("max_length", 2000)
         if isinstance(max_length, bool) or not isinstance(max_length, int):
@@ -298,10 +302,7 @@ def questionnaire_parse(raw: object) -> tuple[Item, ...]:
     return items
 
 
-# The builder's text for items: one line per item, fields separated by " | ":
-#   code | type [optional] | wording | details
-# details: likert "1-7; low anchor; high anchor", number "0-100", choice and multiple
-# "code=Label; code=Label", text "" or the maximum length.
+# The builder's text for items: one line per item, fields separated by " | ", as this says.
 QUESTIONNAIRE_TEXT_HELP = (
     "One item per line: code | type | wording | details. Types: likert, number, choice, "
     "multiple, text; add 'optional' after the type for an item that may be left empty. "
@@ -325,7 +326,8 @@ def questionnaire_text(items: tuple[Item, ...]) -> str:
             details = "; ".join(f"{code}={label}" for code, label in item.choices)
         else:
             details = "" if item.max_length == 2000 else str(item.max_length)
-        lines.append(" | ".join(part for part in (item.code, kind, item.wording, details)))
+        parts = (item.code, kind, item.wording, details)
+        lines.append(" | ".join(part for part in parts if part))  # no empty last field
     return "\n".join(lines)
 
 
@@ -337,6 +339,7 @@ def _range(text: str) -> list[int] | None:
 def questionnaire_from_text(text: str) -> tuple[Item, ...]:
     """The builder's text as items; an error names the line."""
     entries = []
+    lines_of_codes: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -348,6 +351,9 @@ def questionnaire_from_text(text: str) -> tuple[Item, ...]:
         if len(parts) < 3:
             raise refuse("write code | type | wording | details")
         code, kind_text, wording = parts[:3]
+        if code in lines_of_codes:
+            raise refuse(f"the code {code!r} is already used on line {lines_of_codes[code]}")
+        lines_of_codes[code] = number
         details = " | ".join(parts[3:]).strip()
         kind_words = kind_text.lower().split()
         if not kind_words:
@@ -355,24 +361,18 @@ def questionnaire_from_text(text: str) -> tuple[Item, ...]:
         kind = kind_words[0]
         if kind_words[1:] not in ([], ["optional"]):
             raise refuse(f"after the type only 'optional' may follow, got {kind_text!r}")
-        entry: dict[str, Any] = {
-            "code": code,
-            "type": kind,
-            "wording": wording,
-            "required": kind_words[1:] != ["optional"],
-        }
+        entry: dict[str, Any] = {"code": code, "type": kind, "wording": wording}
+        entry["required"] = kind_words[1:] != ["optional"]
         if kind == "likert":
             pieces = [piece.strip() for piece in details.split(";")]
             scale = _range(pieces[0]) if pieces[0] else None
             if scale is None or len(pieces) != 3:
                 raise refuse("a Likert item's details are 'low-high; low anchor; high anchor'")
             entry["scale"], entry["anchors"] = scale, pieces[1:]
-        elif kind == "number":
-            if details:
-                scale = _range(details)
-                if scale is None:
-                    raise refuse("a number item's details are its range, e.g. 0-100")
-                entry["scale"] = scale
+        elif kind == "number" and details:
+            entry["scale"] = _range(details)
+            if entry["scale"] is None:
+                raise refuse("a number item's details are its range, e.g. 0-100")
         elif kind in ("choice", "multiple"):
             choices = []
             for piece in filter(None, (p.strip() for p in details.split(";"))):

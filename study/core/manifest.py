@@ -19,7 +19,20 @@ REQUIRED_COLUMNS = (
     "inaccurate_advice",
     "inaccurate_diagnosis",
 )
-OPTIONAL_COLUMNS = ("training", "annotation", "displayed_confidence")
+OPTIONAL_COLUMNS = (
+    "training",
+    "feedback",
+    "accurate_annotation",
+    "inaccurate_annotation",
+    "accurate_confidence",
+    "inaccurate_confidence",
+    # The single columns of before: each fills both advice variants.
+    "annotation",
+    "displayed_confidence",
+)
+VARIANTS = ("accurate", "inaccurate")
+# (the old column filling both variants, the per-variant column's suffix)
+_BOTH_VARIANTS = (("annotation", "annotation"), ("displayed_confidence", "confidence"))
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0", ""}
 _CODE_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -52,8 +65,11 @@ class ManifestRow:
     inaccurate_advice: str
     inaccurate_diagnosis: str
     training: bool = False
-    annotation: dict | None = None
-    displayed_confidence: float | None = None
+    feedback: str = ""
+    accurate_annotation: dict | None = None
+    inaccurate_annotation: dict | None = None
+    accurate_confidence: float | None = None
+    inaccurate_confidence: float | None = None
 
 
 class ManifestError(ValueError):
@@ -169,19 +185,15 @@ def manifest_parse(
             problems.append(
                 ManifestProblem(number, "training", f"'{training}' is not true or false")
             )
-        annotation, problem = _annotation(record.get("annotation"), number)
-        if problem:
-            problems.append(problem)
-        confidence, problem = _confidence(record.get("displayed_confidence"), number)
-        if problem:
-            problems.append(problem)
+        advice, advice_problems = _advice_extras(record, number)
+        problems += advice_problems
         rows.append(
             ManifestRow(
                 row=number,
                 **values,
                 training=training in _TRUE,
-                annotation=annotation,
-                displayed_confidence=confidence,
+                feedback=_text(record.get("feedback")),
+                **advice,
             )
         )
     if problems:
@@ -189,39 +201,74 @@ def manifest_parse(
     return rows
 
 
-def _annotation(raw, row: int) -> tuple[dict | None, ManifestProblem | None]:
+def _advice_extras(record: dict, row: int) -> tuple[dict, list[ManifestProblem]]:
+    """Each variant's annotation and displayed confidence: from its own column, or from the old
+    single column that fills both; a row that gives both for one variant is a problem."""
+    values: dict = {}
+    problems: list[ManifestProblem] = []
+    for old, suffix in _BOTH_VARIANTS:
+        parse = _annotation if suffix == "annotation" else _confidence
+        for variant in VARIANTS:
+            column = f"{variant}_{suffix}"
+            given = [name for name in (old, column) if _given(record.get(name))]
+            if len(given) == 2:
+                problems.append(
+                    ManifestProblem(
+                        row,
+                        column,
+                        f"both '{old}' and '{column}' are given for the {variant} advice; "
+                        f"give one ('{old}' fills both variants)",
+                    )
+                )
+                values[column] = None
+                continue
+            source = given[0] if given else column
+            value, problem = parse(record.get(source), row, source)
+            if problem and not (source == old and variant == VARIANTS[1]):
+                problems.append(problem)  # an old column's problem is reported once
+            values[column] = value
+    return values, problems
+
+
+def _given(raw) -> bool:
+    return raw is not None and not (isinstance(raw, str) and not raw.strip())
+
+
+def _annotation(
+    raw, row: int, column: str = "annotation"
+) -> tuple[dict | None, ManifestProblem | None]:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, None
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError as error:
-            return None, ManifestProblem(row, "annotation", f"is not valid JSON ({error.msg})")
+            return None, ManifestProblem(row, column, f"is not valid JSON ({error.msg})")
     if not isinstance(raw, dict):
-        return None, ManifestProblem(row, "annotation", "must be a JSON object")
+        return None, ManifestProblem(row, column, "must be a JSON object")
     shape = raw.get("type")
     fields = {"box": ("x", "y", "width", "height"), "arrow": ("x1", "y1", "x2", "y2")}.get(shape)
     if fields is None:
-        return None, ManifestProblem(row, "annotation", "type must be 'box' or 'arrow'")
+        return None, ManifestProblem(row, column, "type must be 'box' or 'arrow'")
     for name in fields:
         value = raw.get(name)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             return None, ManifestProblem(
-                row, "annotation", f"'{name}' must be a non-negative number of image pixels"
+                row, column, f"'{name}' must be a non-negative number of image pixels"
             )
     return {"type": shape, **{name: raw[name] for name in fields}}, None
 
 
-def _confidence(raw, row: int) -> tuple[float | None, ManifestProblem | None]:
+def _confidence(
+    raw, row: int, column: str = "displayed_confidence"
+) -> tuple[float | None, ManifestProblem | None]:
     text = _text(raw)
     if not text:
         return None, None
     try:
         value = float(text.rstrip("%"))
     except ValueError:
-        return None, ManifestProblem(row, "displayed_confidence", f"'{text}' is not a number")
+        return None, ManifestProblem(row, column, f"'{text}' is not a number")
     if not math.isfinite(value) or not 0 <= value <= 100:
-        return None, ManifestProblem(
-            row, "displayed_confidence", f"{text} is not a percentage between 0 and 100"
-        )
+        return None, ManifestProblem(row, column, f"{text} is not a percentage between 0 and 100")
     return value, None

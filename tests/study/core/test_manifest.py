@@ -45,8 +45,9 @@ def test_given_a_valid_csv_then_rows_are_typed():
         "pneumonia",
         True,
     )
-    assert row.annotation == {"type": "box", "x": 1, "y": 2, "width": 30, "height": 40}
-    assert row.displayed_confidence == 87.0
+    box = {"type": "box", "x": 1, "y": 2, "width": 30, "height": 40}
+    assert (row.accurate_annotation, row.inaccurate_annotation) == (box, box)
+    assert (row.accurate_confidence, row.inaccurate_confidence) == (87.0, 87.0)
 
 
 def test_given_a_json_manifest_then_it_parses_like_csv():
@@ -68,8 +69,10 @@ def test_given_a_json_manifest_then_it_parses_like_csv():
         }
     ).encode()
     (row,) = manifest_parse(name="manifest.json", data=data, diagnoses=DIAGNOSES, images={"a.dcm"})
-    assert row.annotation == {"type": "arrow", "x1": 1, "y1": 2, "x2": 3, "y2": 4}
+    arrow = {"type": "arrow", "x1": 1, "y1": 2, "x2": 3, "y2": 4}
+    assert (row.accurate_annotation, row.inaccurate_annotation) == (arrow, arrow)
     assert row.training is False
+    assert row.feedback == ""
 
 
 def test_given_missing_columns_then_each_is_named():
@@ -151,3 +154,76 @@ def test_given_an_unknown_column_then_it_is_reported():
         header=HEADER + ",patient_name",
     )
     assert _problems(data) == ["column 'patient_name': unknown column"]
+
+
+# --- advice variants that differ (issue 10) ------------------------------------------------
+
+VARIANT_HEADER = (
+    HEADER + ",training,feedback,accurate_annotation,inaccurate_annotation,"
+    "accurate_confidence,inaccurate_confidence"
+)
+BOX = '"{""type"": ""box"", ""x"": 1, ""y"": 2, ""width"": 30, ""height"": 40}"'
+ARROW = '"{""type"": ""arrow"", ""x1"": 5, ""y1"": 6, ""x2"": 70, ""y2"": 80}"'
+ROW = "A1,a.dcm,Cough.,pneumonia,Consolidation.,pneumonia,Clear.,normal"
+
+
+def test_given_per_variant_columns_then_each_advice_gets_its_own():
+    (row,) = manifest_parse(
+        name="manifest.csv",
+        data=_csv(
+            f"{ROW},yes,Note the air bronchogram.,{BOX},{ARROW},91,64%", header=VARIANT_HEADER
+        ),
+        diagnoses=DIAGNOSES,
+        images={"a.dcm"},
+    )
+    assert row.accurate_annotation == {"type": "box", "x": 1, "y": 2, "width": 30, "height": 40}
+    assert row.inaccurate_annotation == {"type": "arrow", "x1": 5, "y1": 6, "x2": 70, "y2": 80}
+    assert (row.accurate_confidence, row.inaccurate_confidence) == (91.0, 64.0)
+    assert (row.training, row.feedback) == (True, "Note the air bronchogram.")
+
+
+def test_given_only_one_variant_s_columns_then_the_other_has_none():
+    (row,) = manifest_parse(
+        name="manifest.csv",
+        data=_csv(f"{ROW},,,,{ARROW},,55", header=VARIANT_HEADER),
+        diagnoses=DIAGNOSES,
+        images={"a.dcm"},
+    )
+    assert (row.accurate_annotation, row.accurate_confidence) == (None, None)
+    assert row.inaccurate_annotation["type"] == "arrow"
+    assert row.inaccurate_confidence == 55.0
+
+
+def test_given_an_old_and_a_new_column_for_one_variant_then_the_row_names_both():
+    header = HEADER + ",annotation,inaccurate_annotation,displayed_confidence,accurate_confidence"
+    assert _problems(_csv(f"{ROW},{BOX},{ARROW},80,90", header=header), images={"a.dcm"}) == [
+        "row 1, column 'inaccurate_annotation': both 'annotation' and 'inaccurate_annotation' "
+        "are given for the inaccurate advice; give one ('annotation' fills both variants)",
+        "row 1, column 'accurate_confidence': both 'displayed_confidence' and "
+        "'accurate_confidence' are given for the accurate advice; give one "
+        "('displayed_confidence' fills both variants)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "problem"),
+    [
+        (
+            ",inaccurate_annotation",
+            ',"{""type"": ""circle""}"',
+            "row 1, column 'inaccurate_annotation': type must be 'box' or 'arrow'",
+        ),
+        (
+            ",accurate_confidence",
+            ",120",
+            "row 1, column 'accurate_confidence': 120 is not a percentage between 0 and 100",
+        ),
+        (
+            ",annotation",
+            ",[1]",
+            "row 1, column 'annotation': must be a JSON object",
+        ),
+    ],
+)
+def test_given_a_bad_variant_cell_then_its_own_column_is_named_once(header, cells, problem):
+    assert _problems(_csv(ROW + cells, header=HEADER + header), images={"a.dcm"}) == [problem]
