@@ -18,9 +18,11 @@ from .builder import (
 from .cases import (
     AdviceInput,
     CaseInput,
+    ImageStoreError,
     case_create,
     case_image_attach,
     case_review_confirm,
+    case_training_set,
     imaging_uid_secret,
 )
 from .enrolment import (
@@ -29,6 +31,7 @@ from .enrolment import (
     self_enrolment_enable,
     stratum_quotas_set,
 )
+from .examples import ExampleError, example_image_add, example_image_delete
 from .exports import EXPORT_TABLES, ExportError, ExportResult, study_export
 from .invitations import invitations_create
 from .participants import (
@@ -65,8 +68,10 @@ __all__ = [
     "AdviceInput",
     "Answer",
     "CaseInput",
+    "ExampleError",
     "ExportError",
     "ExportResult",
+    "ImageStoreError",
     "MembershipError",
     "ParticipantStateError",
     "ReportUnavailable",
@@ -79,10 +84,13 @@ __all__ = [
     "case_create",
     "case_image_attach",
     "case_review_confirm",
+    "case_training_set",
     "decision_validate",
     "design_amend",
     "diagnosis_delete",
     "diagnosis_save",
+    "example_image_add",
+    "example_image_delete",
     "imaging_uid_secret",
     "invitations_create",
     "membership_add",

@@ -11,13 +11,10 @@ import dataclasses
 import secrets
 from typing import Any, Literal
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
-from study import permissions
 from study.core import allocation, instruments, slugs, vocabulary
 from study.core.design_document import text_normalise
 from study.core.text import text_normalised
@@ -33,12 +30,14 @@ from .design_rules import (
     texts_normalised,
 )
 from .design_rules import EDITABLE_FIELDS as EDITABLE_FIELDS  # the builder's settings
+from .memberships import MemberRole as MemberRole
+from .memberships import MembershipError as MembershipError  # the builder's team writes
+from .memberships import membership_add as membership_add
 from .studies import study_design_spec
 
-# The codes of Arm.Source and StudyMembership.Role (tests/test_typing.py keeps them equal).
+# The codes of Arm.Source and Arm.Explanation (tests/test_typing.py keeps them equal).
 AdviceSource = Literal["ai", "human", "none"]
 Explanation = Literal["none", "local", "global"]
-MemberRole = Literal["owner", "collaborator", "viewer"]
 
 DEFAULT_CONSENT_TEXT = """\
 You are invited to take part in a research study on how physicians use diagnostic advice. \
@@ -56,10 +55,6 @@ all advice was written by people for this study, and that some of it was deliber
 
 We could not tell you this at the start without changing the results. If you prefer that your \
 answers are not used, you can withdraw them below."""
-
-
-class MembershipError(ValueError):
-    """A team change that cannot be made; the message says why."""
 
 
 # The column limit of each study text (None: a TextField, unlimited).
@@ -393,32 +388,3 @@ def diagnosis_delete(*, diagnosis: DiagnosisOption, actor: Actor) -> None:
     code = diagnosis.code
     diagnosis.delete()
     audit_record(action="diagnosis.delete", study=study, actor=actor, detail={"diagnosis": code})
-
-
-@transaction.atomic
-def membership_add(
-    *, study: Study, actor: Actor, username: str, role: MemberRole
-) -> StudyMembership:
-    """Give an existing account a role in the study; only an owner may."""
-    if not permissions.study_allows(study=study, user=actor, action=permissions.MANAGE):
-        raise PermissionDenied("Only an owner of the study can add members.")
-    if role not in StudyMembership.Role.values:
-        raise MembershipError(
-            f"role must be one of {', '.join(StudyMembership.Role.values)}, got {role!r}"
-        )
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise MembershipError(f"No account with the username '{username}'.")
-    existing = study.memberships.filter(user=user).first()
-    if existing is not None:
-        raise MembershipError(
-            f"'{username}' is already a member of this study ({existing.get_role_display()})."
-        )
-    membership = StudyMembership.objects.create(study=study, user=user, role=role)
-    audit_record(
-        action="membership.add",
-        study=study,
-        actor=actor,
-        detail={"username": username, "role": role},
-    )
-    return membership

@@ -14,10 +14,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
+from study.core.design_document import text_normalise
 from study.core.imaging import ProcessedImage
 from study.models import Advice, Case, Study
 
-from .audit import Actor
+from .audit import Actor, audit_record
+from .design_rules import locked_refuse
+from .studies import StudyStateError
 
 _PRESET_LABELS = {"default": "Default", "soft": "Lower contrast", "bone": "Higher contrast"}
 
@@ -45,6 +48,7 @@ class CaseInput:
     is_training: bool = False
     position: int = 0
     is_demo_material: bool = False
+    feedback: str = ""  # shown after a training case when the study gives training feedback
 
 
 class ImageStoreError(RuntimeError):
@@ -64,9 +68,10 @@ def _stored_intact(name: str, content: bytes) -> bool:
     return digest.digest() == hashlib.sha256(content).digest()
 
 
-def _store(folder: str, content: bytes, suffix: str) -> tuple[str, bool]:
-    """The content-hash name, and whether this call wrote it (False: it was there already)."""
-    name = f"cases/{folder}/{hashlib.sha256(content).hexdigest()[:24]}{suffix}"
+def _store(folder: str, content: bytes, suffix: str, *, root: str = "cases") -> tuple[str, bool]:
+    """The content-hash name, and whether this call wrote it (False: it was there already).
+    ``root`` is the library: "cases", or "examples" for the example library."""
+    name = f"{root}/{folder}/{hashlib.sha256(content).hexdigest()[:24]}{suffix}"
     if default_storage.exists(name):
         if _stored_intact(name, content):
             return name, False
@@ -205,6 +210,7 @@ def case_create(
         vignette=case_input.vignette,
         reference_diagnosis=case_input.reference_diagnosis,
         is_training=case_input.is_training,
+        feedback=text_normalise(case_input.feedback),
         position=case_input.position,
         is_demo_material=case_input.is_demo_material,
     )
@@ -228,8 +234,6 @@ def case_create(
 @transaction.atomic
 def case_review_confirm(*, case: Case, actor: Actor = None, note: str = "") -> Case:
     """A researcher looked at the image and found no burned-in identifying text."""
-    from .audit import audit_record
-
     case.review_status = Case.Review.OK
     case.save(update_fields=["review_status"])
     audit_record(
@@ -237,5 +241,42 @@ def case_review_confirm(*, case: Case, actor: Actor = None, note: str = "") -> C
         study=case.study,
         actor=actor,
         detail={"case": case.code, "note": note},
+    )
+    return case
+
+
+FEEDBACK_MAX = 4000  # characters: a short explanation, read on one page after the case
+
+
+@transaction.atomic
+def case_training_set(*, case: Case, is_training: bool, feedback: str, actor: Actor = None) -> Case:
+    """Mark a case as a training or a test case and set its feedback text (shown after a
+    training case when the study gives training feedback). Only while the study is a draft:
+    both are part of the design participants run under. Audited with the fields it changed."""
+    study = Study.objects.select_for_update().get(pk=case.study_id)
+    locked_refuse(study=study, what="training cases and their feedback")
+    if study.status != Study.Status.DRAFT:
+        raise StudyStateError(
+            f"Study '{study.slug}' is {study.status}: training cases and their feedback can "
+            "change only while it is a draft."
+        )
+    feedback = text_normalise(feedback)
+    if len(feedback) > FEEDBACK_MAX:
+        raise ValueError(
+            f"case {case.code}: the feedback is {len(feedback)} characters; at most {FEEDBACK_MAX}"
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    values = {"is_training": bool(is_training), "feedback": feedback}
+    changed = [name for name, value in values.items() if getattr(case, name) != value]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, values[name])
+    case.save(update_fields=changed)
+    audit_record(
+        action="case.training",
+        study=study,
+        actor=actor,
+        detail={"case": case.code, "fields": changed, "is_training": case.is_training},
     )
     return case

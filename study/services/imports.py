@@ -39,7 +39,7 @@ __all__ = ["ArchiveError", "FileOutcome", "ImageStoreError", "ImportReport", "ca
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 PROBLEMS_LISTED = 100  # a report lists this many problems and counts the rest
 CASE_CODE_MAX = Case._meta.get_field("code").max_length
-TEXT_COLUMNS = ("case", "image", "vignette", "accurate_advice", "inaccurate_advice")
+TEXT_COLUMNS = ("case", "image", "vignette", "accurate_advice", "inaccurate_advice", "feedback")
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,18 @@ def _annotation_problem(annotation: dict | None, width: int, height: int) -> str
         bottom = max(annotation["y1"], annotation["y2"])
     if right > width or bottom > height:
         return f"the annotation reaches beyond the {width} x {height} image"
+    return None
+
+
+def _annotations_problem(row: ManifestRow, width: int, height: int) -> str | None:
+    """The first variant whose annotation does not fit the image, said with its variant when
+    the two variants' annotations differ."""
+    if row.accurate_annotation == row.inaccurate_annotation:
+        return _annotation_problem(row.accurate_annotation, width, height)
+    for variant in ("accurate", "inaccurate"):
+        problem = _annotation_problem(getattr(row, f"{variant}_annotation"), width, height)
+        if problem:
+            return f"{variant} advice: {problem}"
     return None
 
 
@@ -283,7 +295,7 @@ def _images_vet(
         except imaging.DicomError as error:
             outcomes.append(FileOutcome(row.image, row.case, "refused", error.reason))
             continue
-        problem = _annotation_problem(row.annotation, processed.width, processed.height)
+        problem = _annotations_problem(row, processed.width, processed.height)
         if problem:
             outcomes.append(FileOutcome(row.image, row.case, "refused", problem))
             continue
@@ -346,14 +358,18 @@ def _case_input(row: ManifestRow, *, position: int) -> CaseInput:
         vignette=row.vignette,
         reference_diagnosis=row.reference_diagnosis,
         accurate=AdviceInput(
-            row.accurate_advice, row.accurate_diagnosis, row.annotation, row.displayed_confidence
+            row.accurate_advice,
+            row.accurate_diagnosis,
+            row.accurate_annotation,
+            row.accurate_confidence,
         ),
         inaccurate=AdviceInput(
             row.inaccurate_advice,
             row.inaccurate_diagnosis,
-            row.annotation,
-            row.displayed_confidence,
+            row.inaccurate_annotation,
+            row.inaccurate_confidence,
         ),
         is_training=row.training,
+        feedback=row.feedback,
         position=position,
     )
