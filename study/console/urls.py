@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import builder, cases, designs, enrolment, exports, participants, studies
+from .views import builder, cases, designs, enrolment, examples, exports, participants, studies
 
 app_name = "console"
 
@@ -39,6 +39,22 @@ urlpatterns = [
         name="diagnosis_delete",
     ),
     path("studies/<slug:slug>/design/members/", builder.membership_add, name="membership_add"),
+    path(
+        "studies/<slug:slug>/design/instruments/",
+        builder.study_instruments,
+        name="instruments",
+    ),
+    path("studies/<slug:slug>/design/examples/", examples.examples, name="examples"),
+    path(
+        "studies/<slug:slug>/design/examples/<slug:code>/delete/",
+        examples.example_delete,
+        name="example_delete",
+    ),
+    path(
+        "studies/<slug:slug>/design/examples/<slug:code>/image/<str:name>",
+        examples.example_image,
+        name="example_image",
+    ),
     path("studies/<slug:slug>/clone/", designs.study_clone, name="study_clone"),
     path("studies/<slug:slug>/open/", studies.study_open, name="study_open"),
     path("studies/<slug:slug>/close/", studies.study_close, name="study_close"),
@@ -50,6 +66,11 @@ urlpatterns = [
     path("studies/<slug:slug>/report/", exports.report, name="report"),
     path("studies/<slug:slug>/cases/", cases.cases, name="cases"),
     path("studies/<slug:slug>/cases/<slug:code>/review/", cases.case_review, name="case_review"),
+    path(
+        "studies/<slug:slug>/cases/<slug:code>/training/",
+        cases.case_training,
+        name="case_training",
+    ),
     path(
         "studies/<slug:slug>/cases/<slug:code>/image/<str:name>",
         cases.case_image,

@@ -28,6 +28,7 @@ from ..forms import (
     add_service_error,
     form_problems,
 )
+from ..instrument_forms import InstrumentsForm
 
 # What a researcher can fix by editing the design; anything else is a bug and should surface.
 _REFUSALS = (
@@ -122,6 +123,33 @@ def _design_page(request, study: Study, *, form, member_form=None):
     }
     status = 400 if form.errors or member_form.errors else 200
     return render(request, "console/builder/design.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@permissions.study_view(write_on_post=True)
+def study_instruments(request, study):
+    """The screening options and the questionnaire, edited as text; saved as design settings
+    (audited, hashed, frozen at the first enrolment like the others)."""
+    form = InstrumentsForm(_posted(request), study=study)
+    if request.method == "POST" and form.is_valid():
+        settings = form.settings()
+        unchanged = all(getattr(study, name) == value for name, value in settings.items())
+        try:
+            services.study_design_update(study=study, actor=request.user, **settings)
+        except _REFUSALS as refusal:
+            add_service_error(form, refusal, aliases=form.service_aliases())
+        else:
+            messages.success(
+                request, "Nothing changed." if unchanged else "Screening and questionnaire saved."
+            )
+            return redirect("console:instruments", study.slug)
+    can_edit = permissions.study_allows(study=study, user=request.user, action="write")
+    if study.design_locked_at is not None or not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
+    context = {"study": study, "form": form, "can_edit": can_edit}
+    status = 400 if form.errors else 200
+    return render(request, "console/builder/instruments.html", context, status=status)
 
 
 def _row_edit(request, study: Study, *, code, kind: str):

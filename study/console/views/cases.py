@@ -1,4 +1,5 @@
-"""Console case library: thumbnails, review state, the zip + manifest upload, case images."""
+"""Console case library: thumbnails, review state, training or test and feedback per case, the
+zip + manifest upload, case images."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,7 +10,29 @@ from django.views.decorators.http import require_http_methods, require_POST
 from study import permissions, selectors, services, uploads
 from study.core.imaging.archive import size_text
 from study.http import image_response
+from study.models import Study
 from study.services import imports
+
+from ..forms import form_problems
+from ..library_forms import CaseTrainingForm
+
+
+def _cases_page(
+    request, study: Study, *, report=None, error=None, training_error=None, status: int = 200
+):
+    context = {
+        "study": study,
+        "cases": selectors.study_cases(study=study),
+        "can_edit": permissions.study_allows(study=study, user=request.user, action="write"),
+        "report": report,
+        "error": error,
+        "training_error": training_error,
+        "upload_max_bytes": uploads.upload_max_bytes(),
+        "upload_max": size_text(uploads.upload_max_bytes()),
+        "manifest_max": size_text(settings.CASE_MANIFEST_MAX_BYTES),
+        "manifest_max_rows": settings.CASE_MANIFEST_MAX_ROWS,
+    }
+    return render(request, "console/cases.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -37,17 +60,26 @@ def cases(request, study):
                     "image store (or ask the site administrator to), then upload it again.",
                     507,
                 )
-    context = {
-        "study": study,
-        "cases": selectors.study_cases(study=study),
-        "report": report,
-        "error": error,
-        "upload_max_bytes": uploads.upload_max_bytes(),
-        "upload_max": size_text(uploads.upload_max_bytes()),
-        "manifest_max": size_text(settings.CASE_MANIFEST_MAX_BYTES),
-        "manifest_max_rows": settings.CASE_MANIFEST_MAX_ROWS,
-    }
-    return render(request, "console/cases.html", context, status=status)
+    return _cases_page(request, study, report=report, error=error, status=status)
+
+
+@require_POST
+@permissions.study_view(permissions.WRITE)
+def case_training(request, study, code):
+    """Mark a case as training or test and set its feedback text (draft only)."""
+    case = get_object_or_404(study.cases, code=code)
+    form = CaseTrainingForm(request.POST)
+    if not form.is_valid():
+        problem = f"Case {code} not saved: {form_problems(form)}"
+        return _cases_page(request, study, training_error=problem, status=400)
+    try:
+        case = services.case_training_set(case=case, actor=request.user, **form.cleaned_data)
+    except (services.StudyStateError, ValueError) as refusal:
+        problem = f"Case {code} not saved: {refusal}"
+        return _cases_page(request, study, training_error=problem, status=400)
+    kind = "a training case" if case.is_training else "a test case"
+    messages.success(request, f"Case {code} saved: {kind}.")
+    return redirect("console:cases", study.slug)
 
 
 @require_POST

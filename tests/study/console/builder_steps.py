@@ -1,5 +1,10 @@
 """Steps of building a study in the console, shared by the builder tests."""
 
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
 from study import demo, services
 from study.console.forms import study_settings_initial
 from study.models import Study
@@ -34,3 +39,13 @@ def add_demo_cases(study: Study) -> None:
                 position=position,
             ),
         )
+
+
+def png_bytes(size: tuple[int, int] = (64, 48), colour=(90, 90, 90)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_upload(name: str = "example.png", **kwargs) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(**kwargs), content_type="image/png")

@@ -12,7 +12,7 @@ from study.services.builder import (
     DEFAULT_DEBRIEF_TEXT,
 )
 from tests.factories import UserFactory, enrolled_participant, gaube_study
-from tests.study.console.builder_steps import add_demo_cases, page, settings_post
+from tests.study.console.builder_steps import add_demo_cases, page, png_upload, settings_post
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,7 @@ def test_given_a_built_study_then_each_step_is_audited_with_its_fields(owner_cli
                     "label": "CHEST-AI",
                     "persona": "",
                     "weight": 2,
+                    "explanation": "none",
                 },
             },
             owner.pk,
@@ -158,14 +159,18 @@ BOX = {"type": "box", "x": 10, "y": 10, "width": 40, "height": 40}
 DESIGNS = {
     "gaube_2023": {
         "settings": {"cases_per_participant": 8, "annotated_per_participant": 4},
-        "arms": [("ai", "ai", "CHEST-AI"), ("human", "human", "Dr. S. Johnson")],
+        "arms": [("ai", "ai", "CHEST-AI", "local"), ("human", "human", "Dr. S. Johnson", "local")],
         "test_cases": 8,
         "training_cases": 0,
         "annotated": True,
     },
     "prinster_2024": {
         "settings": {"cases_per_participant": 8, "inaccurate_per_participant": 2},
-        "arms": [("local", "ai", "AI with boxes"), ("global", "ai", "AI with example images")],
+        "arms": [
+            ("local", "ai", "AI with boxes", "local"),
+            ("global", "ai", "AI with example images", "global"),
+            ("control", "none", "", "none"),
+        ],
         "test_cases": 8,
         "training_cases": 0,
         "confidence": 87.0,
@@ -207,13 +212,25 @@ def test_given_a_design_of_section_1_when_built_in_the_console_then_it_opens_and
         reverse("console:design", args=[study.slug]), settings_post(study, **spec["settings"])
     )
     assert saved.status_code == 302
-    for code, source, label in spec["arms"]:
-        owner_client.post(
+    for code, source, label, *explanation in spec["arms"]:
+        added = owner_client.post(
             reverse("console:arm_add", args=[study.slug]),
-            {"code": code, "advice_source": source, "label": label, "weight": "1"},
+            {
+                "code": code,
+                "advice_source": source,
+                "label": label,
+                "weight": "1",
+                "explanation": explanation[0] if explanation else "none",
+            },
         )
+        assert added.status_code == 302
     for code in ("yes", "no"):
         services.diagnosis_save(study=study, actor=owner, code=code, label=code.title())
+        if any(arm[-1] == "global" for arm in spec["arms"]):
+            owner_client.post(
+                reverse("console:examples", args=[study.slug]),
+                {"diagnosis": code, "image": png_upload(f"example-{code}.png")},
+            )
     n_test, n_training = spec["test_cases"], spec["training_cases"]
     for index in range(n_training + n_test):
         advice = {
@@ -244,6 +261,10 @@ def test_given_a_design_of_section_1_when_built_in_the_console_then_it_opens_and
     assert sum(t.annotation_shown for t in trials) == settings.get("annotated_per_participant", 0)
     assert study.read_then_reveal == settings.get("read_then_reveal", False)
     assert study.confidence_scale_max == settings.get("confidence_scale_max", 7)
+    arms = {code: explanation for code, _source, _label, *explanation in spec["arms"]}
+    assert dict(study.arms.values_list("code", "explanation")) == {
+        code: explanation[0] if explanation else "none" for code, explanation in arms.items()
+    }
 
 
 def test_given_a_draft_when_its_slug_changes_then_the_page_moves_with_it(owner_client, owner):

@@ -148,3 +148,39 @@ def test_the_form_carries_the_limits_for_the_browser_and_the_reader(owner_client
     body = page.content.decode()
     assert 'data-max-bytes="536870912"' in body
     assert "At most 512 MB per upload; the manifest at most 2 MB and 2000 cases." in body
+
+
+_VARIANT_HEADER = (
+    "case,image,vignette,reference_diagnosis,accurate_advice,accurate_diagnosis,"
+    "inaccurate_advice,inaccurate_diagnosis,training,feedback,accurate_annotation,"
+    "inaccurate_annotation,accurate_confidence,inaccurate_confidence\n"
+)
+_VARIANT_ROW = "A1,a.dcm,A patient.,pneumonia,Consolidation.,pneumonia,Clear lungs.,normal,"
+
+
+def test_given_per_variant_annotations_then_each_advice_is_stored_with_its_own(owner_client, study):
+    # given a manifest whose inaccurate advice marks another region with another confidence
+    box = '"{""type"": ""box"", ""x"": 10, ""y"": 10, ""width"": 40, ""height"": 40}"'
+    arrow = '"{""type"": ""arrow"", ""x1"": 300, ""y1"": 400, ""x2"": 350, ""y2"": 450}"'
+    row = f"{_VARIANT_ROW}true,Look left.,{box},{arrow},92,61\n"
+    manifest = (_VARIANT_HEADER + row).encode()
+    archive = zip_bytes({"manifest.csv": manifest, "a.dcm": synthetic_chest_dicom()})
+    response = _upload(owner_client, study, archive)
+    assert response.status_code == 200, _text(response)
+    case = study.cases.get(code="A1")
+    advice = {a.variant: (a.annotation["type"], a.displayed_confidence) for a in case.advice.all()}
+    assert advice == {"accurate": ("box", 92.0), "inaccurate": ("arrow", 61.0)}
+    assert (case.is_training, case.feedback) == (True, "Look left.")
+
+
+def test_given_an_inaccurate_annotation_outside_the_image_then_the_file_is_refused_naming_it(
+    owner_client, study
+):
+    box = '"{""type"": ""box"", ""x"": 400, ""y"": 10, ""width"": 40, ""height"": 40}"'
+    row = f"{_VARIANT_ROW}false,,,{box},,\n"
+    manifest = (_VARIANT_HEADER + row).encode()
+    archive = zip_bytes({"manifest.csv": manifest, "a.dcm": synthetic_chest_dicom()})
+    response = _upload(owner_client, study, archive)
+    assert response.status_code == 400
+    assert "inaccurate advice: the annotation reaches beyond the 420 x 512 image" in _text(response)
+    assert not study.cases.exists()

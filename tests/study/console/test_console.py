@@ -126,6 +126,10 @@ def test_given_the_allocation_page_then_taken_slots_name_their_participant(owner
                 .values_list("case__code", flat=True)
             ),
             "participant": participant.public_id,
+            # no annotations or displayed confidences in this design, no training cases
+            "annotated_cases": "",
+            "confidence_cases": "",
+            "training_cases": "",
         }
     ]
 
