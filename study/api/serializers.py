@@ -1,24 +1,74 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from study.core import instruments
 from study.core.text import TextTooLong, text_normalised
 from study.models import Arm, Case, Study
 from study.selectors.studies import study_design_version, study_design_versions
 from study.services.design_rules import DESIGN_FIELDS, TEXT_FIELDS
 from study.services.design_versions import design_hash_shown
+from study.services.examples import example_count
 from study.services.withdrawals import WITHDRAWAL_REASON_MAX, WITHDRAWAL_REASON_REQUIRED
 
 
 class ArmSerializer(serializers.ModelSerializer):
+    """advice_source "none" is a no-advice control (its explanation is "none")."""
+
     class Meta:
         model = Arm
-        fields = ["code", "advice_source", "label", "persona", "weight"]
+        fields = ["code", "advice_source", "label", "persona", "weight", "explanation"]
+        read_only_fields = fields
 
 
 class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
-        fields = ["code", "reference_diagnosis", "is_training", "position", "review_status"]
+        fields = [
+            "code",
+            "reference_diagnosis",
+            "is_training",
+            "feedback",
+            "position",
+            "review_status",
+        ]
+        read_only_fields = fields
+
+
+class ScreeningOptionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ScreeningSerializer(serializers.Serializer):
+    """The study's screening options (experience band codes are lower bounds in years)."""
+
+    specialties = ScreeningOptionSerializer(many=True)
+    training_levels = ScreeningOptionSerializer(many=True)
+    experience_bands = ScreeningOptionSerializer(many=True)
+    prior_ai_use = ScreeningOptionSerializer(many=True)
+
+
+class QuestionnaireItemSerializer(serializers.Serializer):
+    """One post-study questionnaire item; its answers are the participants table's q_<code>."""
+
+    code = serializers.CharField()
+    wording = serializers.CharField()
+    type = serializers.ChoiceField(choices=["likert", "number", "choice", "multiple", "text"])
+    required = serializers.BooleanField()
+    scale = serializers.ListField(child=serializers.IntegerField(), required=False)
+    anchors = serializers.ListField(child=serializers.CharField(), required=False)
+    choices = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    max_length = serializers.IntegerField(required=False)
+
+
+def _screening(study: Study) -> dict:
+    options = instruments.screening_parse(study.screening)
+    return {
+        name: [{"code": code, "label": label} for code, label in getattr(options, name)]
+        for name in instruments.SCREENING_LISTS
+    }
 
 
 class DesignVersionSerializer(serializers.Serializer):
@@ -35,6 +85,9 @@ class StudySerializer(serializers.ModelSerializer):
     and the current version's after the lock; design_version is null until then."""
 
     arms = ArmSerializer(many=True, read_only=True)
+    screening = serializers.SerializerMethodField()
+    questionnaire_items = serializers.SerializerMethodField()
+    example_count = serializers.SerializerMethodField()
     design_hash = serializers.SerializerMethodField()
     design_version = serializers.SerializerMethodField()
     design_versions = serializers.SerializerMethodField()
@@ -50,14 +103,48 @@ class StudySerializer(serializers.ModelSerializer):
             "annotated_per_participant",
             "order_policy",
             "read_then_reveal",
+            "rating_scale_max",
+            "confidence_scale_max",
+            "response_mode",
+            "ask_rating",
+            "ask_decision",
+            "ask_diagnosis",
+            "ask_confidence",
+            "rating_anchor_low",
+            "rating_anchor_high",
+            "confidence_anchor_low",
+            "confidence_anchor_high",
+            "confidence_display",
+            "training_feedback",
             "seed",
+            "stratify_by",
             "stratum_map",
+            "screening",
+            "questionnaire_items",
+            "example_count",
             "design_locked_at",
             "design_hash",
             "design_version",
             "design_versions",
             "arms",
         ]
+
+        read_only_fields = fields
+
+    @extend_schema_field(ScreeningSerializer)
+    def get_screening(self, study: Study) -> dict:
+        return _screening(study)
+
+    @extend_schema_field(QuestionnaireItemSerializer(many=True))
+    def get_questionnaire_items(self, study: Study) -> list:
+        return [
+            instruments.item_to_json(item)
+            for item in instruments.questionnaire_parse(study.questionnaire_items)
+        ]
+
+    def get_example_count(self, study: Study) -> int:
+        """How many images the study's example library holds (global explanations)."""
+        return example_count(study=study)
 
     def get_design_hash(self, study: Study) -> str:
         return design_hash_shown(study=study)
