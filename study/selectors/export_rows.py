@@ -7,6 +7,7 @@ Withdrawn participants never appear; synthetic ones only when ``include_syntheti
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 import pandas as pd
 from django.db.models import Count, QuerySet
@@ -15,7 +16,7 @@ from django.utils import timezone
 from analysis import data as data_contract
 from study.core import allocation, instruments, questionnaire, questions, vocabulary
 from study.core.questionnaire import Item
-from study.models import Advice, Participant, Study, Trial
+from study.models import Advice, Arm, Participant, Study, Trial
 
 # The export contract (DATA.md) is defined once, in the analysis package that reads it.
 TRIALS_COLUMNS = data_contract.TRIALS_COLUMNS_V2
@@ -225,9 +226,23 @@ def participant_rows(*, study: Study, include_synthetic: bool = False) -> Iterat
         }
 
 
+class SlotFactors(TypedDict):
+    """One slot of the allocation with every within-subject factor, as enrolment creates it."""
+
+    stratum: str
+    slot: int
+    arm: Arm
+    case_order: tuple[str, ...]
+    inaccurate_cases: tuple[str, ...]
+    annotated_cases: tuple[str, ...]
+    confidence_cases: tuple[str, ...]
+    training_cases: tuple[str, ...]
+    participant: str
+
+
 def allocation_factors(
     *, study: Study, spec: allocation.DesignSpec, n_slots: int
-) -> Iterator[dict]:
+) -> Iterator[SlotFactors]:
     """Per slot of each stratum: the assignment, its arm (code, source, explanation) and the
     cases of each within-subject factor as enrolment will create them: inaccurate advice, an
     annotation drawn (questions.annotation_drawn: the allocation, the arm's explanation and the
