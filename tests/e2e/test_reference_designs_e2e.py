@@ -140,3 +140,52 @@ def _check_mode_columns(study: Study, arm, row: dict) -> None:
         assert row["decision_ms"] is None
     for column, is_asked in asked.items():
         assert (row[column] not in (None, "")) == is_asked, (column, row)
+
+
+def test_given_the_prinster_demo_then_the_global_arm_shows_examples_and_the_local_arm_boxes(
+    new_context, live_server
+):
+    """The issue's "done when": demo_seed's Prinster 2024 study has a global-explanation arm
+    whose trials show example images of the suggested diagnosis (loaded, not broken) and a
+    local-explanation arm whose trials draw the advice's annotation, and an agree/disagree
+    trial whose decision time is exported."""
+    owner = get_user_model().objects.create_user("owner")
+    study = demo.demo_study_create(owner=owner, design="prinster2024")
+    # The first two enrolments of a stratum fill one permuted block: one of each arm.
+    participants = services.invitations_create(study=study, count=2)
+    seen = {}
+    for participant in participants:
+        page = new_context().new_page()
+        page.goto(f"{live_server.url}/p/{participant.token}/")
+        for _ in range(2):  # consent, then screening
+            form = page.locator("main form[method=post]").last
+            form.evaluate(_FILL)
+            with page.expect_navigation():
+                form.locator("button[type=submit], button:not([type])").first.click()
+        assert "/case/" in page.url, page.url
+        participant.refresh_from_db()
+        explanation = participant.arm.explanation
+        strip = page.locator(".example-strip img")
+        if explanation == "global":
+            expect(strip.first).to_be_visible()
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.example-strip img')]"
+                ".every((i) => i.complete && i.naturalWidth > 0)"
+            )
+            assert page.locator("svg.annotation").count() == 0
+        else:
+            assert strip.count() == 0
+            expect(page.locator("svg.annotation rect, svg.annotation line").first).to_be_attached()
+        seen[explanation] = participant
+        with page.expect_navigation():
+            page.get_by_role("button", name="Agree", exact=True).click()
+    assert set(seen) == {"global", "local"}
+    for participant in seen.values():
+        (row,) = [
+            row for row in trial_rows(study=study) if row["participant"] == participant.public_id
+        ]
+        assert row["response_mode"] == "agree_disagree"
+        assert row["agreed"] is True
+        assert row["decision_ms"] is not None
+        assert row["decision_ms"] >= 0
+        assert row["client_response_ms"] is not None
