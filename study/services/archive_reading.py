@@ -108,6 +108,13 @@ class ArchiveReader:
                 raise StudyArchiveError(f"member '{info.name}' appears twice")
             self.members[info.name] = info
         if MANIFEST not in self.members:
+            if _cut_short(source):
+                # Cut at a block boundary, a tar reads as complete but shorter: say so rather
+                # than call it someone else's archive.
+                raise StudyArchiveError(
+                    "not a tar archive, or a damaged one: it ends without the end-of-archive "
+                    "marker (the file was cut short)"
+                )
             raise StudyArchiveError("no manifest.json: not a TrustLab study archive")
         try:
             manifest = json.loads(self._read(MANIFEST))
@@ -267,3 +274,19 @@ def rows_check(reader: ArchiveReader, plan: tuple[ArchivedModel, ...]) -> Checke
             f"stored files named by rows but not archived {missing}, unused {unused}"
         )
     return checked
+
+
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ")  # gzip, bzip2, xz: read through a decoder
+
+
+def _cut_short(source: IO[bytes]) -> bool:
+    """Whether an uncompressed tar lacks the two zero blocks every complete tar ends with."""
+    source.seek(0)
+    if source.read(6).startswith(_COMPRESSED):
+        return False
+    source.seek(0, 2)
+    size = source.tell()
+    if size < 1024:
+        return True
+    source.seek(size - 1024)
+    return source.read(1024) != bytes(1024)

@@ -37,8 +37,25 @@ def _empty(data):
     return b"", "not a tar archive, or a damaged one"
 
 
+def _members(data):
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+        return tar.getmembers()
+
+
 def _truncated(data):
-    return data[: len(data) // 2], "not a tar archive, or a damaged one"
+    # Mid-way through the data of the largest member: the tar reader itself fails.
+    member = max(_members(data), key=lambda info: info.size)
+    return data[: member.offset_data + member.size // 2], "not a tar archive, or a damaged one"
+
+
+def _truncated_at_a_block(data):
+    # Just before the last member's header: the members before the cut read as a complete,
+    # shorter tar, so only the missing end-of-archive marker tells it was cut.
+    last = _members(data)[-1]
+    return data[: last.offset], (
+        "not a tar archive, or a damaged one: it ends without the end-of-archive marker "
+        "(the file was cut short)"
+    )
 
 
 def _altered(data):
@@ -204,6 +221,7 @@ CASES = {
     "not a tar": _not_a_tar,
     "empty file": _empty,
     "truncated": _truncated,
+    "truncated at a block": _truncated_at_a_block,
     "altered member": _altered,
     "missing member": _member_missing,
     "no manifest": _manifest_missing,
