@@ -170,7 +170,9 @@ def test_given_two_cases_needing_review_then_each_confirm_button_and_image_link_
     page.goto(f"{live_server.url}/console/studies/{study.slug}/cases/")
 
     library = page.locator("table", has=page.locator("caption", has_text="2 cases"))
-    expect(library.get_by_role("button")).to_have_count(2)
+    # One review button per case needing review (each row also has its training form's Save).
+    confirm = re.compile("confirm for case")
+    expect(library.get_by_role("button", name=confirm)).to_have_count(2)
     expect(library.get_by_role("link")).to_have_count(2)
     # Accessible names as the browser computes them, whichever way the case gets into them.
     named = {
@@ -178,9 +180,10 @@ def test_given_two_cases_needing_review_then_each_confirm_button_and_image_link_
         for role in ("button", "link")
         for code in ("B1", "B2")
     }
+    # Each case's confirm and its Save (training and feedback) button, and its image link.
     assert named == {
-        ("button", "B1"): 1,
-        ("button", "B2"): 1,
+        ("button", "B1"): 2,
+        ("button", "B2"): 2,
         ("link", "B1"): 1,
         ("link", "B2"): 1,
     }
