@@ -119,6 +119,9 @@ def test_a_category_read_is_one_radio_list_of_the_study_categories_in_order(clie
     codes = re.findall(r'type="radio" name="final_diagnosis" value="([a-z_]+)"', fieldset)
     assert codes == list(study.diagnoses.order_by("position").values_list("code", flat=True))
     assert "<select" not in html
+    # The advice suggests a category, in the words the read uses.
+    assert "<strong>Suggested category:</strong>" in html
+    assert "Suggested diagnosis" not in html
 
 
 def test_the_scales_carry_the_study_anchors_also_in_the_unaided_read(client):
