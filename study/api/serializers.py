@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from study.core import instruments
+from study.core import instruments, questions
 from study.core.text import TextTooLong, text_normalised
 from study.models import Arm, Case, Study
 from study.selectors.studies import study_design_version, study_design_versions
@@ -105,17 +105,7 @@ class StudySerializer(serializers.ModelSerializer):
             "read_then_reveal",
             "rating_scale_max",
             "confidence_scale_max",
-            "response_mode",
-            "ask_rating",
-            "ask_decision",
-            "ask_diagnosis",
-            "ask_confidence",
-            "rating_anchor_low",
-            "rating_anchor_high",
-            "confidence_anchor_low",
-            "confidence_anchor_high",
-            "confidence_display",
-            "training_feedback",
+            *questions.QUESTION_SETTINGS,
             "seed",
             "stratify_by",
             "stratum_map",

@@ -7,7 +7,7 @@ refused edit must leave the study exactly as it was.
 
 from django import forms
 
-from study.core import instruments, slugs, vocabulary
+from study.core import instruments, questions, slugs, vocabulary
 from study.models import Study
 from study.services.builder import DESIGN_FIELDS
 
@@ -46,22 +46,7 @@ class StudySettingsForm(forms.Form):
             ),
         ),
         ("Answer scales", ("rating_scale_max", "confidence_scale_max")),
-        (
-            "Questions on each case",
-            (
-                "response_mode",
-                "ask_rating",
-                "ask_decision",
-                "ask_diagnosis",
-                "ask_confidence",
-                "rating_anchor_low",
-                "rating_anchor_high",
-                "confidence_anchor_low",
-                "confidence_anchor_high",
-                "confidence_display",
-                "training_feedback",
-            ),
-        ),
+        ("Questions on each case", questions.QUESTION_SETTINGS),
         ("Allocation", ("block_multiplier", "seed", "reissue_after_minutes")),
     )
 

@@ -21,6 +21,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RESPONSE_MODES = ("gaube", "agree_disagree", "category")
+# The Study settings that decide what each case asks and shows, in the builder's order: the
+# one list the design rules (frozen at the lock), the design document (hashed), the builder's
+# fieldset and the API take them from.
+QUESTION_SETTINGS = (
+    "response_mode",
+    "ask_rating",
+    "ask_decision",
+    "ask_diagnosis",
+    "ask_confidence",
+    "rating_anchor_low",
+    "rating_anchor_high",
+    "confidence_anchor_low",
+    "confidence_anchor_high",
+    "confidence_display",
+    "training_feedback",
+)
 
 
 class QuestionsError(ValueError):

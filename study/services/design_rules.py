@@ -8,7 +8,7 @@ unchanged, with other line endings or another Unicode form, changes nothing.
 
 from typing import Any
 
-from study.core import allocation
+from study.core import allocation, questions
 from study.core.design_document import text_normalise
 from study.models import Study
 
@@ -35,17 +35,7 @@ DESIGN_FIELDS = (
     "stratum_map",
     # What each trial asks and shows (study.core.questions) and the study's instruments
     # (study.core.instruments): all hashed with the design, all frozen at the lock.
-    "response_mode",
-    "ask_rating",
-    "ask_decision",
-    "ask_diagnosis",
-    "ask_confidence",
-    "rating_anchor_low",
-    "rating_anchor_high",
-    "confidence_anchor_low",
-    "confidence_anchor_high",
-    "confidence_display",
-    "training_feedback",
+    *questions.QUESTION_SETTINGS,
     "screening",
     "questionnaire_items",
 )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from study.core import allocation
+from study.core import allocation, questions
 from study.core.design_document import DOCUMENT_FORMAT, document_hash, document_normalise
 from study.models import DesignVersion, Study
 
@@ -35,17 +35,7 @@ STUDY_DESIGN = (
     "seed",
     "stratify_by",
     "stratum_map",
-    "response_mode",
-    "ask_rating",
-    "ask_decision",
-    "ask_diagnosis",
-    "ask_confidence",
-    "rating_anchor_low",
-    "rating_anchor_high",
-    "confidence_anchor_low",
-    "confidence_anchor_high",
-    "confidence_display",
-    "training_feedback",
+    *questions.QUESTION_SETTINGS,
     "screening",
     "questionnaire_items",
 )
