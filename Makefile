@@ -29,11 +29,17 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py demo_seed --design $(DESIGN) --base-url http://$(HOST):$(PORT)
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Every test but the timing-sensitive benchmarks' runs on both cores (pytest-xdist, a test
+# database per worker, one file per worker at a time); those (marked serial: tests/bench) run
+# alone afterwards. `make test` fails if either part fails.
+TEST_JOBS ?= 2
+
 test: $(STAMP)
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m "not serial"
+	$(TEST_ENV) $(PY) -m pytest -m serial
 
 test-fast: $(STAMP)
-	$(TEST_ENV) $(PY) -m pytest -m "not e2e"
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m "not e2e and not serial"
 
 # Production: set SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS (see README), then `make serve`.
 # gunicorn reads deploy/gunicorn.conf.py (gthread workers, timeouts, request limits, redacted

@@ -79,3 +79,12 @@ def _flush_past_append_only_triggers():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(TransactionTestCase, "_fixture_teardown", flush_with_triggers_lifted)
         yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """The benchmarks' tests (tests/bench: servers under slow clients, the fault drill, nginx)
+    time what they measure, so they run alone: `make test` runs every other test on both cores
+    (pytest-xdist), then these, marked serial, in one process."""
+    for item in items:
+        if "tests/bench/" in item.nodeid or item.nodeid.startswith("bench/"):
+            item.add_marker(pytest.mark.serial)

@@ -60,6 +60,15 @@ def scratch_database(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         connections.close_all()  # a template is copied only while nobody is connected to it
     with maintenance.cursor() as cursor:
+        if made_by_this_run:
+            # A template is copied only while nobody is connected to it: a connection an
+            # earlier test's server thread left open in this process would refuse the copy.
+            # The test database is this process's own (one per xdist worker).
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [template],
+            )
         cursor.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' * made_by_this_run))
     try:
         if not made_by_this_run:
