@@ -74,8 +74,6 @@ def demo_study_create(*, owner: Any, design: str = "gaube2021") -> Study:
             case_input=_case_input(item, position=position),
             stored=stored[item.image_variant],
         )
-        if item.feedback:
-            _feedback_set(case, item.feedback)
         if case.review_status == Case.Review.NEEDS_REVIEW:
             services.case_review_confirm(
                 case=case, actor=owner, note="Demo material derived from pydicom-data RG1."
@@ -90,28 +88,13 @@ def _case_input(item: DemoCaseData, *, position: int) -> services.CaseInput:
         code=item.code,
         vignette=item.vignette,
         reference_diagnosis=item.reference_diagnosis,
-        accurate=services.AdviceInput(
-            item.accurate.findings,
-            item.accurate.diagnosis,
-            item.accurate.annotation,
-            item.accurate.displayed_confidence,
-        ),
-        inaccurate=services.AdviceInput(
-            item.inaccurate.findings,
-            item.inaccurate.diagnosis,
-            item.inaccurate.annotation,
-            item.inaccurate.displayed_confidence,
-        ),
+        accurate=item.accurate,
+        inaccurate=item.inaccurate,
         is_training=item.is_training,
+        feedback=item.feedback,
         position=position,
         is_demo_material=True,
     )
-
-
-def _feedback_set(case: Case, feedback: str) -> None:
-    # case_create takes no feedback (the team writes it in the builder); the demo is its team.
-    case.feedback = feedback
-    case.save(update_fields=["feedback"])
 
 
 def _examples_add(*, study: Study, cases: tuple[DemoCaseData, ...], owner: Any) -> None:

@@ -13,18 +13,15 @@ from dataclasses import dataclass, field
 
 from study.core import design_templates
 from study.core.imaging.samples import RG1_VARIANTS
+from study.services.cases import AdviceInput
 
 from . import content
 
 DEMO_NOTE = "This is a demonstration of TrustLab. The images are demo material."
 
 
-@dataclass(frozen=True)
-class DemoAdvice:
-    findings: str
-    diagnosis: str
-    annotation: dict | None = None
-    displayed_confidence: float | None = None
+# A demo case's advice is what the case service takes: findings, diagnosis, annotation, confidence.
+DemoAdvice = AdviceInput
 
 
 @dataclass(frozen=True)
