@@ -18,6 +18,8 @@ class Case(models.Model):
     is_training = models.BooleanField(default=False)
     # Training feedback (Study.training_feedback): what the team explains after the case.
     feedback = models.TextField(blank=True)
+    # The case's texts in the study's other languages: {"de": {"vignette": ..., "feedback": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_demo_material = models.BooleanField(default=False)
     review_status = models.CharField(max_length=14, choices=Review.choices, default=Review.OK)
@@ -27,6 +29,11 @@ class Case(models.Model):
     preview_image = models.FileField(upload_to="cases/preview/", blank=True)
     thumbnail_image = models.FileField(upload_to="cases/thumb/", blank=True)
     window_presets = models.JSONField(default=list, blank=True)  # [{"name":..., "path":...}]
+    # The viewer's free window/level source: the stored values packed 16-bit into a PNG (high
+    # byte red, low byte green) at display size, and how packed values map to modality values
+    # and the default window (study.core.imaging.source); empty for cases rendered before it.
+    source_image = models.FileField(upload_to="cases/source/", blank=True)
+    source_window = models.JSONField(default=dict, blank=True)
     image_width = models.PositiveIntegerField(null=True, blank=True)
     image_height = models.PositiveIntegerField(null=True, blank=True)
 
@@ -51,6 +58,8 @@ class Advice(models.Model):
     diagnosis = models.SlugField(max_length=60)
     annotation = models.JSONField(null=True, blank=True)  # geometry in image pixel coordinates
     displayed_confidence = models.FloatField(null=True, blank=True)
+    # The findings in the study's other languages: {"de": {"findings": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["case", "variant"]

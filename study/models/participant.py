@@ -53,6 +53,8 @@ class Participant(models.Model):
     withdrawal_reason = models.TextField(blank=True)
     language = models.CharField(max_length=16, blank=True)
     external_id = models.CharField(max_length=100, blank=True)  # a panel's participant id
+    # The panel's further session parameters from the link (Study.panel_session_params).
+    panel_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["study", "invited_at", "id"]
@@ -65,6 +67,13 @@ class Participant(models.Model):
             models.CheckConstraint(
                 condition=Q(slot__isnull=True) | Q(arm__isnull=False),
                 name="participant_slot_has_arm",
+            ),
+            # One participant per panel id and study: a panel participant opening the link
+            # again resumes, never enrols twice.
+            models.UniqueConstraint(
+                fields=["study", "external_id"],
+                condition=~Q(external_id=""),
+                name="participant_unique_external_id",
             ),
         ]
 

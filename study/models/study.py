@@ -98,6 +98,18 @@ class Study(models.Model):
     pilot_mode = models.BooleanField(default=False)
     # A participant with no activity for this long counts as abandoned (progress, exports).
     abandon_after_minutes = models.PositiveIntegerField(default=24 * 60)
+    # The participant pages' language (settings.LANGUAGES) and the study's texts in further
+    # languages: {"de": {"title": ..., "consent_text": ..., "arms": {...}, ...}}; a participant
+    # gets the study's language, or one of the translated ones when the link asks for it.
+    language = models.CharField(max_length=8, default="en")
+    translations = models.JSONField(default=dict, blank=True)
+    # Recruitment panels (Prolific and others): the link parameter carrying the panel's
+    # participant id (stored as Participant.external_id), further session parameters kept with
+    # it, and where a participant is sent back to: on completion (with {code}) or on screen-out.
+    panel_id_param = models.CharField(max_length=40, blank=True)
+    panel_session_params = models.JSONField(default=list, blank=True)
+    completion_url = models.URLField(max_length=500, blank=True)
+    screenout_url = models.URLField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
