@@ -14,6 +14,7 @@ import subprocess
 import time
 import uuid
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,24 @@ def stack(tmp_path_factory):
     yield env, root, gunicorn, proxy
     proxy.stop()
     gunicorn.stop()
+
+
+def _window_left(address: str, now: float) -> float:
+    """Seconds until django-ratelimit's one-minute window for this counted value ends: windows
+    end at (crc32(value) % 60) seconds past each minute (django_ratelimit.core._get_window)."""
+    ts = int(now)
+    end = ts - ts % 60 + zlib.crc32(address.encode()) % 60
+    return (end if end >= ts else end + 60) - now
+
+
+def _address_with_window_left(*, seconds: float) -> str:
+    """A loopback address not used elsewhere in this module whose window has `seconds` left."""
+    now = time.time()
+    for last in range(100, 200):
+        address = f"127.0.0.{last}"
+        if _window_left(address, now) >= seconds:
+            return address
+    raise AssertionError("no loopback address with a long enough rate-limit window left")
 
 
 def _researcher(proxy) -> Client:
@@ -312,19 +331,23 @@ def test_django_sees_the_https_scheme_and_the_client_address(stack):
     (link,) = [row.split(",")[1] for row in csv.decode().splitlines()[1:]]
     assert link.startswith("https://127.0.0.1/p/"), link
 
-    # The token-guess limit (20 a minute per client address, study/ratelimit.py) seen from
-    # 127.0.0.3, which claims to be 203.0.113.9: nginx connects to gunicorn from 127.0.0.1,
-    # so only X-Forwarded-For (its last entry, PROXY_COUNT=1) tells the two clients apart.
-    guesser = Client(proxy.https_port, source="127.0.0.3")
+    # The token-guess limit (20 a minute per client address, study/ratelimit.py) seen from a
+    # guesser that claims to be 203.0.113.9: nginx connects to gunicorn from 127.0.0.1, so
+    # only X-Forwarded-For (its last entry, PROXY_COUNT=1) tells the two clients apart. The
+    # limiter's minutes are fixed windows that end at a second of the minute which depends on
+    # the counted address: the guesser is an address whose window has most of its minute
+    # left, so its 22 guesses all fall into one window however slow the machine is.
+    source = _address_with_window_left(seconds=40)
+    guesser = Client(proxy.https_port, source=source)
     spoof = {"X-Forwarded-For": "203.0.113.9"}
     guesses = [guesser.request("GET", f"/p/guess{n}/", headers=spoof)[0] for n in range(22)]
     other = Client(proxy.https_port, source="127.0.0.4").request("GET", "/p/guess0/")[0]
-    print(f"\nlink {link}; 127.0.0.3's 22 guesses: {guesses}; 127.0.0.4's first: {other}")
+    print(f"\nlink {link}; {source}'s 22 guesses: {guesses}; 127.0.0.4's first: {other}")
     assert guesses[:20] == [404] * 20
     assert guesses[20:] == [429, 429]
     assert other == 404
 
-    # A failed sign-in from 127.0.0.3: what django-axes and the audit event record (printed).
+    # A failed sign-in from the guesser: what django-axes and the audit event record (printed).
     _, _, page = guesser.request("GET", "/console/login/")
     status, _, _ = guesser.request(
         "POST",
@@ -334,7 +357,7 @@ def test_django_sees_the_https_scheme_and_the_client_address(stack):
     )
     assert status == 200  # the form again, with its error
     seen = json.loads(manage(env, "shell", "-c", SEEN_ADDRESSES).strip().splitlines()[-1])
-    print(f"failed sign-in from 127.0.0.3 recorded with the address {seen}")
+    print(f"failed sign-in from {source} recorded with the address {seen}")
 
     status, headers, _ = http_get(proxy.http_port, "/console/login/")
     assert status == 301
