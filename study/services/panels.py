@@ -11,6 +11,7 @@ from study.core.panels import (
     PanelLinkInvalid,
     PanelReturn,
     PanelValues,
+    Query,
     config_validate,
     return_link,
     values_read,
@@ -40,7 +41,7 @@ _FIELDS = {
 }
 
 
-def panel_config(study: Study) -> PanelConfig:
+def panel_config(*, study: Study) -> PanelConfig:
     return PanelConfig(
         id_param=study.panel_id_param,
         session_params=tuple(study.panel_session_params or ()),
@@ -65,7 +66,7 @@ def panel_settings_set(*, study: Study, config: PanelConfig, actor: Actor = None
     http:// return URLs are accepted only with DEBUG on (a local stand-in for a panel)."""
     config_validate(config, allow_http=settings.DEBUG)
     study = Study.objects.select_for_update().get(pk=study.pk)
-    before, after = _stored(panel_config(study)), _stored(config)
+    before, after = _stored(panel_config(study=study)), _stored(config)
     if before != after:
         for name, column in _FIELDS.items():
             setattr(study, column, after[name])
@@ -76,9 +77,9 @@ def panel_settings_set(*, study: Study, config: PanelConfig, actor: Actor = None
     return study
 
 
-def panel_values_read(*, study: Study, query) -> PanelValues | None:
+def panel_values_read(*, study: Study, query: Query) -> PanelValues | None:
     """The panel's values on a link to this study (query: request.GET); see core.values_read."""
-    return values_read(panel_config(study), query)
+    return values_read(panel_config(study=study), query)
 
 
 def panel_return(*, participant: Participant) -> PanelReturn | None:

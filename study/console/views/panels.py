@@ -25,7 +25,7 @@ def panel_settings(request, study):
     if not can_edit:
         for field in form.fields.values():
             field.disabled = True
-    config = services.panel_config(study)
+    config = services.panel_config(study=study)
     context = {
         "study": study,
         "form": form,
