@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import builder, cases, designs, enrolment, examples, exports, participants, studies
+from .views.panels import panel_settings
 
 app_name = "console"
 
@@ -83,6 +84,7 @@ urlpatterns = [
         enrolment.abandon_threshold,
         name="abandon_threshold",
     ),
+    path("studies/<slug:slug>/panel/", panel_settings, name="panel"),
     path("studies/<slug:slug>/participants/", participants.participants, name="participants"),
     path(
         "studies/<slug:slug>/participants/<str:public_id>/withdraw/",

@@ -27,6 +27,12 @@ PARTICIPANT_SPECS: tuple[tuple[str, str, bool, str], ...] = (
     ("design_version", "int", False, "design version the participant ran under"),
     ("language", "str", True, "language of the participant's session"),
     ("external_id", "str", True, "a recruitment panel's participant id"),
+    (
+        "panel_params",
+        "str",
+        True,
+        "the panel's session parameters from the link, a JSON object (e.g. STUDY_ID, SESSION_ID)",
+    ),
     ("synthetic", "bool", False, "the participant was simulated"),
 )
 ALLOCATION_TYPES = (

@@ -138,7 +138,10 @@ def consent(request, participant, step):
 
 @at_step("declined", "ineligible", "full", "reissued")
 def status(request, participant, step):
-    return render(request, f"participant/{step.name}.html", _context(participant, step))
+    context = _context(
+        participant, step, panel_return=services.panel_return(participant=participant)
+    )
+    return render(request, f"participant/{step.name}.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -186,7 +189,10 @@ def debrief(request, participant, step):
 
 @at_step("done")
 def done(request, participant, step):
-    return render(request, "participant/done.html", _context(participant, step))
+    context = _context(
+        participant, step, panel_return=services.panel_return(participant=participant)
+    )
+    return render(request, "participant/done.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -227,20 +233,35 @@ WITHDRAW_CONFIRM_MISSING = (
 
 @at_step("withdrawn")
 def withdrawn(request, participant, step):
-    return render(request, "participant/withdrawn.html", _context(participant, step))
+    context = _context(
+        participant, step, panel_return=services.panel_return(participant=participant)
+    )
+    return render(request, "participant/withdrawn.html", context)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def open_link(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows the study; only POST creates a participant (link previews and bots don't)."""
+    """GET shows the study; only POST creates a participant (link previews and bots don't).
+    A study recruiting from a panel needs the panel's id on the link (GET and POST: the start
+    form posts to the page's own address, query included); an id seen before resumes its
+    participant."""
     study = selectors.study_by_enrolment_token(token=token)
     if study is None:
         raise Http404("No such enrolment link.")
     context = {"study": study}
+    try:
+        panel = services.panel_values_read(study=study, query=request.GET)
+    except services.PanelLinkInvalid as problem:
+        context["problem"] = problem
+        return render(request, "participant/panel_link_invalid.html", context, status=400)
+    if panel is not None:
+        returning = selectors.participant_by_external_id(study=study, external_id=panel.external_id)
+        if returning is not None:
+            return redirect("participant:entry", returning.token)
     if study.status != Study.Status.RECRUITING:
         return render(request, "participant/closed.html", context, status=403)
     if request.method == "POST":
-        participant = services.participant_self_enrol(study=study)
+        participant = services.participant_self_enrol(study=study, panel=panel)
         return redirect("participant:entry", participant.token)
     return render(request, "participant/open_link.html", context)

@@ -23,6 +23,7 @@ from .export_tables import (
 )
 from .participants import (
     Step,
+    participant_by_external_id,
     participant_by_token,
     participant_current_step,
     participant_progress_label,
@@ -59,6 +60,7 @@ __all__ = [
     "case_rows",
     "design_version_records",
     "exported_participants",
+    "participant_by_external_id",
     "participant_by_token",
     "participant_current_step",
     "participant_progress_label",

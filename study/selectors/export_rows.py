@@ -5,6 +5,7 @@ Streamed in chunks so a table of any size is written in constant memory. The sco
 come from analysis.data.trial_scores, the one definition the analysis also checks against.
 Withdrawn participants never appear; synthetic ones only when ``include_synthetic``."""
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -33,7 +34,13 @@ PARTICIPANTS_COLUMNS_V1 = (
     "completed_at",
     "n_trials_answered",
 )
-PARTICIPANTS_FIXED_COLUMNS = (*PARTICIPANTS_COLUMNS_V1, "design_version", "language", "external_id")
+PARTICIPANTS_FIXED_COLUMNS = (
+    *PARTICIPANTS_COLUMNS_V1,
+    "design_version",
+    "language",
+    "external_id",
+    "panel_params",
+)
 # With the default questionnaire (questionnaire.ITEMS); a study's own table has its own items'
 # columns: participants_columns(study=...).
 PARTICIPANTS_COLUMNS = (
@@ -191,6 +198,12 @@ def participants_columns(*, study: Study) -> tuple[str, ...]:
     )
 
 
+def _panel_params(params: dict | None) -> str | None:
+    """The panel's session parameters as one JSON object (keys sorted), empty without any: one
+    column whatever the panel, so the table's header does not depend on its settings."""
+    return json.dumps(params, sort_keys=True, separators=(",", ":")) if params else None
+
+
 def participant_rows(*, study: Study, include_synthetic: bool = False) -> Iterator[ExportRow]:
     items = study_questionnaire(study)
     participants = (
@@ -218,6 +231,7 @@ def participant_rows(*, study: Study, include_synthetic: bool = False) -> Iterat
             "design_version": participant.design_version or 1,
             "language": participant.language or None,
             "external_id": participant.external_id or None,
+            "panel_params": _panel_params(participant.panel_params),
             "synthetic": participant.synthetic,
             **{
                 item.column: questionnaire.item_value(item, answers.get(item.code))

@@ -93,6 +93,17 @@ def study_by_enrolment_token(*, token: str) -> Study | None:
     return Study.objects.filter(self_enrolment_token=token).first()
 
 
+def participant_by_external_id(*, study: Study, external_id: str) -> Participant | None:
+    """The study's participant who came with this panel id (one at most), or None."""
+    if not external_id:
+        return None
+    return (
+        Participant.objects.select_related("study")
+        .filter(study=study, external_id=external_id)
+        .first()
+    )
+
+
 def participant_trial_at(*, participant: Participant, position: int) -> Trial | None:
     """The participant's trial at ``position`` (with its case), or None."""
     return participant.trials.select_related("case").filter(position=position).first()

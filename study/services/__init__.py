@@ -34,6 +34,16 @@ from .enrolment import (
 from .examples import ExampleError, example_image_add, example_image_delete
 from .exports import EXPORT_TABLES, ExportError, ExportResult, study_export
 from .invitations import invitations_create
+from .panels import (
+    PanelConfig,
+    PanelConfigError,
+    PanelLinkInvalid,
+    PanelValues,
+    panel_config,
+    panel_return,
+    panel_settings_set,
+    panel_values_read,
+)
 from .participants import (
     ParticipantStateError,
     ResponseInvalid,
@@ -73,6 +83,10 @@ __all__ = [
     "ExportResult",
     "ImageStoreError",
     "MembershipError",
+    "PanelConfig",
+    "PanelConfigError",
+    "PanelLinkInvalid",
+    "PanelValues",
     "ParticipantStateError",
     "ReportUnavailable",
     "ResponseInvalid",
@@ -94,6 +108,10 @@ __all__ = [
     "imaging_uid_secret",
     "invitations_create",
     "membership_add",
+    "panel_config",
+    "panel_return",
+    "panel_settings_set",
+    "panel_values_read",
     "participant_complete",
     "participant_consent",
     "participant_enrol",

@@ -3,9 +3,11 @@ section 6): recruitment settings, outside the design hash."""
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from study.core.panels import PanelValues
 from study.models import Participant, Study
+from study.selectors import participant_by_external_id
 
 from .audit import Actor, audit_record
 from .invitations import invitations_create
@@ -87,11 +89,34 @@ def abandon_threshold_set(*, study: Study, minutes: int, actor: Actor) -> Study:
 
 
 @transaction.atomic
-def participant_self_enrol(*, study: Study) -> Participant:
-    """A visitor of the open link becomes an invited participant with their own resume link."""
+def participant_self_enrol(*, study: Study, panel: PanelValues | None = None) -> Participant:
+    """A visitor of the open link becomes an invited participant with their own resume link.
+
+    With a panel's values (panels.panel_values_read) the participant keeps the panel's id as
+    external_id and its session parameters; the same id again gets the participant it enrolled
+    back, never a second one: also when two requests race, where the unique constraint on
+    (study, external_id) refuses the later one and it returns the earlier one's participant."""
     study = Study.objects.get(pk=study.pk)
     if study.self_enrolment_token is None or study.status != Study.Status.RECRUITING:
         raise StudyStateError(f"Study '{study.slug}' is not open for self-enrolment.")
-    (participant,) = invitations_create(study=study, count=1)
-    audit_record(action="participant.self_enrol", study=study, participant=participant)
+    if panel is not None:
+        returning = participant_by_external_id(study=study, external_id=panel.external_id)
+        if returning is not None:
+            return returning
+    try:
+        # A savepoint: a refused duplicate undoes only this participant, and the lookup below
+        # still runs in the (then committed) state the other request left.
+        with transaction.atomic():
+            (participant,) = invitations_create(study=study, count=1)
+            if panel is not None:
+                participant.external_id = panel.external_id
+                participant.panel_params = dict(panel.params)
+                participant.save(update_fields=["external_id", "panel_params"])
+            audit_record(action="participant.self_enrol", study=study, participant=participant)
+    except IntegrityError:
+        if panel is None:
+            raise
+        return Participant.objects.select_related("study").get(
+            study=study, external_id=panel.external_id
+        )
     return participant
