@@ -147,6 +147,10 @@ def test_given_a_saved_case_when_back_is_pressed_then_the_next_case_says_case_1_
     # The notice's marker leaves the address once shown: a reload does not repeat it.
     expect(page).to_have_url(re.compile(r"/case/2/$"))
     assert notice.bounding_box()["y"] < 120  # at the top of the page
+    # The notice takes its line from the panels: the laptop page still does not scroll.
+    assert page.evaluate("() => document.scrollingElement.scrollHeight <= innerHeight + 1")
+    submit = page.get_by_role("button", name="Save and continue").bounding_box()
+    assert submit["y"] + submit["height"] > 768  # below the fold, in the answer panel's scroll
     assert Response.objects.filter(trial__participant=participant).count() == 1
     page.reload()
     expect(page.get_by_role("status")).to_have_count(0)
