@@ -45,6 +45,4 @@
     var buttons = form.querySelectorAll("[data-submit]");
     setTimeout(function () { buttons.forEach(function (button) { button.disabled = true; }); }, 0);
   });
-  var summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
 })();

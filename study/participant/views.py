@@ -4,6 +4,7 @@ case pages (trial, training feedback, images) are in trial_views."""
 
 from functools import wraps
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from study import selectors, services
 from study.models import Participant, Study, Trial
 from study.services.activity import participant_seen
 
-from . import forms
+from . import forms, saved
 
 _STEP_URLS = {
     "consent": "participant:consent",
@@ -37,10 +38,12 @@ TAKING_PART = ("consent", "screening", "trial", "feedback", "questionnaire", "de
 CASE_STEPS = ("trial", "feedback")
 
 
-def _step_url(participant: Participant, step: selectors.Step) -> str:
+def _step_url(participant: Participant, step: selectors.Step, *, saved_marker=None) -> str:
     if step.name in CASE_STEPS:
-        return reverse(_STEP_URLS[step.name], args=[participant.token, step.position])
-    return reverse(_STEP_URLS[step.name], args=[participant.token])
+        url = reverse(_STEP_URLS[step.name], args=[participant.token, step.position])
+    else:
+        url = reverse(_STEP_URLS[step.name], args=[participant.token])
+    return f"{url}?{saved.PARAM}={saved_marker}" if saved_marker else url
 
 
 def at_step(*names: str):
@@ -59,9 +62,19 @@ def at_step(*names: str):
                 and "position" in kwargs
                 and kwargs["position"] != step.position
             ):
-                return redirect(_step_url(participant, step))
+                # Back to an answered case or step: the page it leads to says it is saved.
+                marker = saved.saved_marker(
+                    participant=participant, step=step, names=names, position=kwargs.get("position")
+                )
+                return redirect(_step_url(participant, step, saved_marker=marker))
             if step.name in TAKING_PART:
                 participant_seen(participant=participant)
+            if request.method == "GET" and saved.PARAM in request.GET:
+                notice = saved.saved_notice(
+                    participant=participant, step=step, marker=request.GET[saved.PARAM]
+                )
+                if notice is not None:
+                    messages.info(request, notice)  # shown at the top, role=status
             try:
                 return view(request, participant, step, **kwargs)
             except services.StudyStateError:

@@ -109,12 +109,35 @@ def participant_trial_at(*, participant: Participant, position: int) -> Trial | 
     return participant.trials.select_related("case").filter(position=position).first()
 
 
-def participant_progress_label(*, trial: Trial, total: int) -> str:
-    """ "Training case 1 of 2" or "Case 3 of 8": test cases are counted after training."""
+@dataclass(frozen=True)
+class CaseNumber:
+    """A trial as the participant counts it: training cases first, then the test cases from 1."""
+
+    training: bool
+    number: int
+    of: int
+
+
+def trial_case_number(*, trial: Trial, total: int) -> CaseNumber:
     training_total = trial.participant.trials.filter(is_training=True).count()
     if trial.is_training:
-        return f"Training case {trial.position} of {training_total}"
-    return f"Case {trial.position - training_total} of {total - training_total}"
+        return CaseNumber(training=True, number=trial.position, of=training_total)
+    return CaseNumber(
+        training=False, number=trial.position - training_total, of=total - training_total
+    )
+
+
+def participant_progress_label(*, trial: Trial, total: int) -> str:
+    """ "Training case 1 of 2" or "Case 3 of 8": test cases are counted after training."""
+    case = trial_case_number(trial=trial, total=total)
+    if case.training:
+        return f"Training case {case.number} of {case.of}"
+    return f"Case {case.number} of {case.of}"
+
+
+def participant_answered_trial(*, participant: Participant, position: int) -> Trial | None:
+    """The participant's trial at ``position`` if its answer is stored, else None."""
+    return participant.trials.filter(position=position, response__isnull=False).first()
 
 
 class TrialProgress(TypedDict):

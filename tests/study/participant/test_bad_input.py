@@ -82,7 +82,9 @@ def test_a_refused_unaided_read_is_re_shown_with_400(client):
     participant = enrolled_participant(gaube_study(read_then_reveal=True))
     response = client.post(_trial_url(participant), {"unaided_diagnosis": "nonsense"})
     assert response.status_code == 400
-    assert "Your diagnosis: Select a valid choice." in response.content.decode()
+    assert "Select a valid choice. nonsense is not one of the available choices." in (
+        response.content.decode()
+    )
     trial = participant.trials.get(position=1)
     assert (trial.unaided_diagnosis, trial.advice_shown_at) == ("", None)
 

@@ -86,7 +86,8 @@ def test_given_an_answered_trial_when_it_is_posted_again_then_nothing_changes(cl
     again = _trial_answer(client, first, diagnosis="normal")
 
     assert again.status_code == 302
-    assert again["Location"] == reverse("participant:trial", args=[participant.token, 2])
+    case_2 = reverse("participant:trial", args=[participant.token, 2])
+    assert again["Location"] == f"{case_2}?saved=1"
     stored_after = Response.objects.get(trial__participant=participant, trial__position=1)
     assert (stored_after.final_diagnosis, stored_after.answered_at) == (
         stored.final_diagnosis,
@@ -123,7 +124,8 @@ def test_given_a_later_case_when_the_back_button_requests_case_one_then_it_redir
 
     response = client.get(url)
 
-    assert response["Location"] == reverse("participant:trial", args=[participant.token, 2])
+    case_2 = reverse("participant:trial", args=[participant.token, 2])
+    assert response["Location"] == f"{case_2}?saved=1"
 
 
 def test_given_a_trial_when_it_is_shown_twice_then_shown_at_keeps_the_first_time(client):

@@ -175,7 +175,8 @@ def test_a_test_case_gets_no_feedback(client):
         reverse("participant:trial", args=[participant.token, 4])
     )
     feedback = client.get(reverse("participant:feedback", args=[participant.token, 3]))
-    assert feedback["Location"] == reverse("participant:trial", args=[participant.token, 4])
+    case_4 = reverse("participant:trial", args=[participant.token, 4])
+    assert feedback["Location"] == f"{case_4}?saved=3"
     assert Trial.objects.get(pk=trial.pk).feedback_seen_at is None
 
 

@@ -197,10 +197,7 @@ def test_agree_disagree_without_a_button_is_refused_naming_it(client):
     response = client.post(url, {"confidence": "4"})
 
     assert response.status_code == 400
-    assert (
-        "Do you agree with the advice?: Please choose Agree or Disagree."
-        in response.content.decode()
-    )
+    assert '<a href="#id_agreed">Please choose Agree or Disagree.</a>' in response.content.decode()
     assert not Response.objects.filter(trial__participant=participant).exists()
 
 
