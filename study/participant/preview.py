@@ -13,6 +13,7 @@ from study.selectors.cases import example_image_file
 from study.selectors.participants import study_question_plan
 
 from . import forms, trial_page
+from .trial_views import viewer_image_urls
 
 PAGES = ("consent", "screening", "trial", "questionnaire", "debrief")
 
@@ -97,13 +98,10 @@ def _trial(request, study, context: dict) -> HttpResponse:
     form = trial_page.trial_form(data, study=study, plan=plan, pending=pending, diagnoses=diagnoses)
     if request.method == "POST" and form.is_valid():
         context["preview_outcome"] = _trial_outcome(form, trial, pending)
-    names = selectors.trial_image_names(trial=trial)  # reads trial.case only
-
-    def url(name):
-        if name is None:
-            return None
-        return reverse("console:case_image", args=[study.slug, trial.case.code, name])
-
+    images = viewer_image_urls(
+        selectors.trial_image_names(trial=trial),  # reads trial.case only
+        lambda name: reverse("console:case_image", args=[study.slug, trial.case.code, name]),
+    )
     page = trial_page.trial_context(
         study=study,
         trial=trial,
@@ -121,12 +119,7 @@ def _trial(request, study, context: dict) -> HttpResponse:
             "total": trial.total,
             "text": f"{trial.position - 1} of {trial.total} cases answered",
         },
-        images={
-            **names,
-            "preview": url(names["preview"]),
-            "display": url(names["display"]),
-            "presets": [{**p, "url": url(p["file"])} for p in names["presets"]],
-        },
+        images=images,
     )
     return _form_page(request, "participant/trial.html", {**context, **page, **shown})
 

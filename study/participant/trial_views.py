@@ -2,6 +2,9 @@
 the arm, study.core.questions), the training feedback after it, and the images both show (the
 case's derivatives, and a global-explanation arm's example images)."""
 
+import json
+from collections.abc import Callable
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from study import selectors, services
 from study.http import image_response
 from study.models import Trial
-from study.selectors.cases import example_image_file
+from study.selectors.cases import TrialImages, example_image_file
 from study.selectors.participants import participant_progress, study_question_plan
 from study.services.responses import trial_feedback_seen
 
@@ -137,18 +140,29 @@ def example(
     return image_response(stored, name=name)
 
 
-def _trial_image_urls(trial: Trial) -> dict:
-    """The viewer's image URLs for a trial: preview first, native resolution and presets."""
-    names = selectors.trial_image_names(trial=trial)
+def viewer_image_urls(names: TrialImages, url: Callable[[str], str]) -> dict:
+    """The viewer's images with URLs for their public names (the participant's image view, or
+    the console's in the preview): preview, native, presets and the window/level source."""
 
-    def url(name: str | None) -> str | None:
-        if name is None:
-            return None
-        return reverse("participant:image", args=[trial.participant.token, trial.position, name])
+    def maybe(name: str | None) -> str | None:
+        return None if name is None else url(name)
 
     return {
         **names,
-        "preview": url(names["preview"]),
-        "display": url(names["display"]),
+        # The template puts it in a data attribute: JSON, escaped there like any text.
+        "source_window_json": json.dumps(names["source_window"]) if names["source"] else "",
+        "preview": maybe(names["preview"]),
+        "display": maybe(names["display"]),
+        "source": maybe(names["source"]),
         "presets": [{**preset, "url": url(preset["file"])} for preset in names["presets"]],
     }
+
+
+def _trial_image_urls(trial: Trial) -> dict:
+    """The viewer's image URLs for a trial, served by `image` for this trial only."""
+    return viewer_image_urls(
+        selectors.trial_image_names(trial=trial),
+        lambda name: reverse(
+            "participant:image", args=[trial.participant.token, trial.position, name]
+        ),
+    )

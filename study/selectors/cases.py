@@ -19,6 +19,8 @@ class TrialImages(TypedDict):
     preview: str | None
     display: str | None
     presets: list[ImagePreset]
+    source: str | None  # the packed 16-bit window/level source (None for older cases)
+    source_window: dict | None  # its mapping to modality units (study.core.imaging.source)
     width: int | None
     height: int | None
 
@@ -30,7 +32,7 @@ def _basename(path: str) -> str:
 def case_image_paths(*, case: Case) -> dict[str, str]:
     """Stored derivative paths of a case by their public file name (never the DICOM)."""
     paths = {}
-    for field in (case.display_image, case.preview_image, case.thumbnail_image):
+    for field in (case.display_image, case.preview_image, case.thumbnail_image, case.source_image):
         if field:
             paths[_basename(field.name)] = field.name
     for preset in case.window_presets or []:
@@ -47,8 +49,8 @@ def case_image_file(*, case: Case, name: str) -> File | None:
 
 
 def trial_image_names(*, trial: Trial) -> TrialImages:
-    """The public image names of a trial's case (preview first, native, presets) and its size;
-    the participant surface turns names into URLs."""
+    """The public image names of a trial's case (preview first, native, presets, the viewer's
+    window/level source) and its size; the participant surface turns names into URLs."""
     case = trial.case
     return {
         "preview": _basename(case.preview_image.name) if case.preview_image else None,
@@ -61,6 +63,8 @@ def trial_image_names(*, trial: Trial) -> TrialImages:
             }
             for preset in case.window_presets or []
         ],
+        "source": _basename(case.source_image.name) if case.source_image else None,
+        "source_window": (case.source_window or None) if case.source_image else None,
         "width": case.image_width,
         "height": case.image_height,
     }

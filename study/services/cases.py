@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from study.core.design_document import text_normalise
 from study.core.imaging import ProcessedImage
+from study.core.imaging.source import source_from_dicom
 from study.models import Advice, Case, Study
 
 from .audit import Actor, audit_record
@@ -99,6 +100,8 @@ class StoredImage:
     preview: str
     thumbnail: str
     presets: tuple[tuple[str, str], ...]  # (preset name, stored name)
+    source: str  # the viewer's packed window/level source (study.core.imaging.source)
+    source_window: dict  # its mapping to modality units and its windows
     width: int
     height: int
     needs_review: bool
@@ -122,6 +125,8 @@ def case_image_store(*, processed: ProcessedImage) -> StoredImage:
             preview=store("preview", processed.preview_webp, ".webp"),
             thumbnail=store("thumb", processed.thumbnail_webp, ".webp"),
             presets=tuple((name, store("presets", png, ".png")) for name, png in processed.presets),
+            source=store("source", processed.source_png, ".png"),
+            source_window=_json_copy(processed.source_window),
             width=processed.width,
             height=processed.height,
             needs_review=processed.needs_review,
@@ -131,6 +136,14 @@ def case_image_store(*, processed: ProcessedImage) -> StoredImage:
         # the derivatives written before the failing one are this call's to remove
         case_images_discard(images=[_Written(tuple(created))])
         raise
+
+
+def _json_copy(mapping) -> dict:
+    """A plain dict of nested mappings (the imaging core hands out read-only views)."""
+    return {
+        key: _json_copy(value) if hasattr(value, "items") else value
+        for key, value in mapping.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,7 @@ def case_images_discard(*, images: Iterable[StoredImage | _Written]) -> None:
             | Q(display_image=name)
             | Q(preview_image=name)
             | Q(thumbnail_image=name)
+            | Q(source_image=name)
             | Q(window_presets__icontains=name)
         ).exists()
         if not referenced:
@@ -173,11 +187,37 @@ def case_image_attach(
         }
         for preset_name, path in stored.presets
     ]
+    case.source_image.name = stored.source
+    case.source_window = stored.source_window
     case.image_width = stored.width
     case.image_height = stored.height
     case.review_status = Case.Review.NEEDS_REVIEW if stored.needs_review else Case.Review.OK
     case.save()
     return case
+
+
+@transaction.atomic
+def case_source_render(*, case: Case) -> bool:
+    """Give a case imported before viewer sources existed its packed window/level source,
+    rendered from its stored de-identified DICOM. False when there is nothing to do (a source
+    already, or no DICOM), so running it again changes nothing. Raises DicomError when the
+    stored file cannot be read, ImageStoreError when the store refuses the write."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.source_image or not case.dicom_file:
+        return False
+    with default_storage.open(case.dicom_file.name, "rb") as stored:
+        data = stored.read()
+    source = source_from_dicom(data, filename=case.dicom_file.name)
+    name, wrote = _store("source", source.png, ".png")
+    case.source_image.name = name
+    case.source_window = _json_copy(source.window)
+    try:
+        case.save(update_fields=["source_image", "source_window"])
+    except Exception:
+        if wrote:  # nothing refers to it: the row that would have is not written
+            default_storage.delete(name)
+        raise
+    return True
 
 
 @transaction.atomic

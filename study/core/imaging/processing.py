@@ -21,6 +21,7 @@ from study.core.imaging.encoding import png_bytes
 from study.core.imaging.errors import DicomError
 from study.core.imaging.reading import LOSSY_METHODS, read_radiograph
 from study.core.imaging.rendering import Window, apply_lookup, plan_rendering
+from study.core.imaging.source import source_render
 
 DEFAULT_MODALITIES: tuple[str, ...] = ("CR", "DX")
 
@@ -43,6 +44,8 @@ class ProcessedImage:
     preview_webp: bytes  # PREVIEW_HEIGHT high (never upscaled)
     thumbnail_webp: bytes  # fits THUMBNAIL_SIZE x THUMBNAIL_SIZE
     presets: tuple[tuple[str, bytes], ...]  # native PNGs; ("default", display_png) comes first
+    source_png: bytes  # the viewer's packed 16-bit window/level source (imaging.source)
+    source_window: Mapping  # how its packed values map to modality units, and the windows
     sha256: Mapping[str, str]  # hex digest per file: field name, or "preset:<name>"
     width: int
     height: int
@@ -137,6 +140,7 @@ def _process(
     with ThreadPoolExecutor(max_workers=PNG_THREADS) as pool:
         tables = [None] + [table for _, table in plan.lookup_tables[1:]]
         png_futures = [pool.submit(render_png, table) for table in tables]
+        source_future = pool.submit(source_render, source, pixels, plan=plan)
 
         display_image = Image.fromarray(default_grey, mode="L")
         preview_size = _fit((width, height), (10 * width, PREVIEW_HEIGHT))
@@ -153,6 +157,7 @@ def _process(
         )
         dicom_bytes = deidentified_dicom_bytes(dataset=rebuilt)
         pngs = [future.result() for future in png_futures]
+        viewer_source = source_future.result()
 
     presets = [(name, png) for (name, _), png in zip(plan.lookup_tables, pngs, strict=True)]
     display_png = pngs[0]
@@ -161,6 +166,7 @@ def _process(
         "display_png": display_png,
         "preview_webp": preview_webp,
         "thumbnail_webp": thumbnail_webp,
+        "source_png": viewer_source.png,
     }
     files.update((f"preset:{name}", png) for name, png in presets[1:])
     digests = {key: hashlib.sha256(value).hexdigest() for key, value in files.items()}
@@ -174,6 +180,8 @@ def _process(
         preview_webp=preview_webp,
         thumbnail_webp=thumbnail_webp,
         presets=tuple(presets),
+        source_png=viewer_source.png,
+        source_window=viewer_source.window,
         sha256=MappingProxyType(digests),
         width=width,
         height=height,

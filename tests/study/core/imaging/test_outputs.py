@@ -43,6 +43,7 @@ def test_outputs_have_documented_sizes_names_and_hashes():
         "display_png": processed.display_png,
         "preview_webp": processed.preview_webp,
         "thumbnail_webp": processed.thumbnail_webp,
+        "source_png": processed.source_png,
         **{f"preset:{name}": png for name, png in processed.presets},
     }
     assert dict(processed.sha256) == {
