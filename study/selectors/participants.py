@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import TypedDict
 
+from django.utils.translation import gettext
+
 from study.core import questions
 from study.models import Arm, Participant, Study, Trial
 
@@ -99,11 +101,18 @@ def participant_trial_at(*, participant: Participant, position: int) -> Trial | 
 
 
 def participant_progress_label(*, trial: Trial, total: int) -> str:
-    """ "Training case 1 of 2" or "Case 3 of 8": test cases are counted after training."""
+    """ "Training case 1 of 2" or "Case 3 of 8" (in the active language): test cases are
+    counted after training."""
     training_total = trial.participant.trials.filter(is_training=True).count()
     if trial.is_training:
-        return f"Training case {trial.position} of {training_total}"
-    return f"Case {trial.position - training_total} of {total - training_total}"
+        return gettext("Training case %(position)s of %(total)s") % {
+            "position": trial.position,
+            "total": training_total,
+        }
+    return gettext("Case %(position)s of %(total)s") % {
+        "position": trial.position - training_total,
+        "total": total - training_total,
+    }
 
 
 class TrialProgress(TypedDict):
@@ -123,5 +132,6 @@ def participant_progress(*, trial: Trial, total: int) -> TrialProgress:
         "label": participant_progress_label(trial=trial, total=total),
         "answered": answered,
         "total": total,
-        "text": f"{answered} of {total} cases answered",
+        "text": gettext("%(answered)s of %(total)s cases answered")
+        % {"answered": answered, "total": total},
     }
