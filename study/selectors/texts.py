@@ -10,13 +10,13 @@ import copy
 from django.conf import settings
 
 from study.core import instruments
+from study.core.translations import STUDY_TEXTS as TRANSLATED_STUDY_TEXTS
 from study.core.translations import (
     StudyCodes,
     questionnaire_in,
     screening_in,
     text_in,
 )
-from study.core.translations import STUDY_TEXTS as TRANSLATED_STUDY_TEXTS
 from study.models import Advice, Arm, Case, Participant, Study
 
 
