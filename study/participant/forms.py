@@ -3,7 +3,7 @@
 import re
 
 from django import forms
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from study.core import instruments, questionnaire
@@ -31,7 +31,7 @@ def _scale_field(*, maximum: int, label: str, minimum: int = 1, **kwargs) -> for
 
 def _anchored(question: str, maximum: int, low: str, high: str, minimum: int = 1) -> str:
     """A scale question with the words at its ends: "... (1 = very poor, 7 = excellent)"."""
-    return gettext_now("%(question)s (%(minimum)s = %(low)s, %(maximum)s = %(high)s)") % {
+    return gettext("%(question)s (%(minimum)s = %(low)s, %(maximum)s = %(high)s)") % {
         "question": question,
         "minimum": minimum,
         "low": low,
@@ -100,7 +100,7 @@ class UnaidedReadForm(forms.Form):
         )
         self.fields["unaided_confidence"] = _confidence_field(
             study,
-            gettext_now("How confident are you in this diagnosis?"),
+            gettext("How confident are you in this diagnosis?"),
             error_messages={"required": _("Please rate your confidence.")},
         )
 
@@ -154,7 +154,7 @@ class TrialForm(forms.Form):
             self.fields["advice_rating"] = _scale_field(
                 maximum=maximum,
                 label=_anchored(
-                    gettext_now("How would you rate the quality of this advice?"),
+                    gettext("How would you rate the quality of this advice?"),
                     maximum,
                     study.rating_anchor_low,
                     study.rating_anchor_high,
@@ -236,12 +236,12 @@ def _diagnosis_field(plan: QuestionPlan, diagnoses) -> forms.ChoiceField:
 def _confidence_question(plan: QuestionPlan) -> str:
     # Whole sentences, not a subject put into one: the word order differs between languages.
     if plan.mode == "category" and plan.diagnosis:
-        return gettext_now("How confident are you in this category?")
+        return gettext("How confident are you in this category?")
     if plan.diagnosis and plan.advice:
-        return gettext_now("How confident are you in your final diagnosis?")
+        return gettext("How confident are you in your final diagnosis?")
     if plan.diagnosis:
-        return gettext_now("How confident are you in your diagnosis?")
-    return gettext_now("How confident are you in your answer?")
+        return gettext("How confident are you in your diagnosis?")
+    return gettext("How confident are you in your answer?")
 
 
 class QuestionnaireForm(forms.Form):
@@ -264,7 +264,7 @@ def _questionnaire_field(item: questionnaire.Item) -> forms.Field:
     elif item.type == "number":
         low, high = item.scale or (0, 1000)
         field = forms.IntegerField(
-            label=gettext_now("%(question)s (%(low)s to %(high)s)")
+            label=gettext("%(question)s (%(low)s to %(high)s)")
             % {"question": item.wording, "low": low, "high": high},
             min_value=low,
             max_value=high,

@@ -118,7 +118,7 @@ def study_translation_save(
             )
         case_texts = {name: given.get(name, "") for name in ("vignette", "feedback")}
         changed += _row_save(
-            case, study.language, language, case_texts, core.CASE_TEXTS, f"cases.{code}"
+            case, study.language, language, case_texts, core.CASE_TEXTS, f"cases.{code}.{{}}"
         )
         for advice in case.advice.all():
             name = f"{advice.variant}_findings"
@@ -128,7 +128,7 @@ def study_translation_save(
                 language,
                 {"findings": given.get(name, "")},
                 core.ADVICE_TEXTS,
-                f"cases.{code}.{advice.variant}",
+                f"cases.{code}.{advice.variant}_{{}}",
             )
     if checked != (study.translations or {}):
         study.translations = checked
@@ -151,7 +151,8 @@ def _row_save(
     limits: dict[str, int | None],
     key: str,
 ) -> list[str]:
-    """One case's or advice's texts in ``language``, checked and stored; what changed."""
+    """One case's or advice's texts in ``language``, checked and stored; what changed, named
+    by ``key`` with the text put in ("cases.c01.{}")."""
     translations = dict(row.translations or {})
     translations[language] = texts
     try:
@@ -159,11 +160,10 @@ def _row_save(
             translations, languages=site_languages(), base=base, limits=limits
         )
     except core.TranslationError as error:
-        raise core.TranslationError(
-            str(error).split(": ", 1)[-1], key=f"{key}.{error.key}"
-        ) from None
+        text = error.key.split(".", 1)[-1]  # "de.vignette": the text, under the case's key
+        raise core.TranslationError(str(error).split(": ", 1)[-1], key=key.format(text)) from None
     before = (row.translations or {}).get(language, {})
-    changed = [f"{key}.{name}" for name in _changed(before, checked.get(language, {}))]
+    changed = [key.format(name) for name in _changed(before, checked.get(language, {}))]
     if checked != (row.translations or {}):
         row.translations = checked
         row.save(update_fields=["translations"])
