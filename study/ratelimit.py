@@ -25,6 +25,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django_ratelimit.core import get_usage
 
 from study.selectors.tokens import token_known
@@ -72,7 +73,10 @@ def _over(request: HttpRequest, group: str, key: str, rate: str, *, increment: b
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
-    body = render_to_string("429.html", {"retry_after": WINDOW_SECONDS}, request=request)
+    # The participant's own language would cost a lookup on every refused request: the
+    # browser's (Accept-Language) among the site's stands in.
+    with translation.override(translation.get_language_from_request(request)):
+        body = render_to_string("429.html", {"retry_after": WINDOW_SECONDS}, request=request)
     response = HttpResponse(body, status=429, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(WINDOW_SECONDS)
     response["Cache-Control"] = "no-store"

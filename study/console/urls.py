@@ -3,7 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import builder, cases, designs, enrolment, examples, exports, participants, studies
+from .views import (
+    builder,
+    cases,
+    designs,
+    enrolment,
+    examples,
+    exports,
+    participants,
+    studies,
+    translations,
+)
 from .views.panels import panel_settings
 
 app_name = "console"
@@ -44,6 +54,11 @@ urlpatterns = [
         "studies/<slug:slug>/design/instruments/",
         builder.study_instruments,
         name="instruments",
+    ),
+    path(
+        "studies/<slug:slug>/design/languages/",
+        translations.translations,
+        name="translations",
     ),
     path("studies/<slug:slug>/design/examples/", examples.examples, name="examples"),
     path(

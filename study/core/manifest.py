@@ -1,13 +1,21 @@
 """Case manifests (manifest.csv or manifest.json in an import zip), pure: no Django.
 
 Every problem is reported with its row (1-based data row; the CSV header is row 0) and column,
-and all problems are collected before anything is imported."""
+and all problems are collected before anything is imported.
+
+Texts in further languages: a column ``<text>_<language>`` gives a case's text in a language the
+study offers besides its own (``languages``), e.g. ``vignette_de``, ``feedback_de``,
+``accurate_findings_de`` and ``inaccurate_findings_de`` (the advice texts of ``accurate_advice``
+and ``inaccurate_advice``); an empty cell means not translated (the case's own text is shown).
+"""
 
 import csv
 import io
 import json
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
 
 REQUIRED_COLUMNS = (
     "case",
@@ -36,6 +44,9 @@ _BOTH_VARIANTS = (("annotation", "annotation"), ("displayed_confidence", "confid
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0", ""}
 _CODE_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+# A translated text's column: the text, then its language ("vignette_de").
+TRANSLATED_TEXTS = ("vignette", "feedback", "accurate_findings", "inaccurate_findings")
+_TRANSLATED_COLUMN = re.compile(rf"({'|'.join(TRANSLATED_TEXTS)})_([a-z]{{2,3}}(?:-[a-z]+)?)\Z")
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,11 @@ class ManifestRow:
     inaccurate_annotation: dict | None = None
     accurate_confidence: float | None = None
     inaccurate_confidence: float | None = None
+    # Texts in further languages: {"de": {"vignette": ..., "feedback": ...}} for the case and
+    # {"de": {"findings": ...}} for each advice; a language without any text is left out.
+    translations: dict = field(default_factory=dict)
+    accurate_translations: dict = field(default_factory=dict)
+    inaccurate_translations: dict = field(default_factory=dict)
 
 
 class ManifestError(ValueError):
@@ -110,9 +126,15 @@ def _text(value) -> str:
 
 
 def manifest_parse(
-    *, name: str, data: bytes, diagnoses: set[str], images: set[str]
+    *,
+    name: str,
+    data: bytes,
+    diagnoses: set[str],
+    images: set[str],
+    languages: Collection[str] = (),
 ) -> list[ManifestRow]:
-    """Parse and check a manifest against the study's diagnosis codes and the zip's files."""
+    """Parse and check a manifest against the study's diagnosis codes, the zip's files and the
+    languages its translated columns may give (the study's besides its own)."""
     records = _records(name, data)
     if not records:
         raise ManifestError([ManifestProblem(None, None, f"{name} lists no cases")])
@@ -123,8 +145,23 @@ def manifest_parse(
         raise ManifestError(
             [ManifestProblem(None, column, "required column is missing") for column in missing]
         )
-    unknown = sorted(present - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS))
-    problems += [ManifestProblem(None, column, "unknown column") for column in unknown]
+    translated = {}
+    for column in sorted(present - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS)):
+        match = _TRANSLATED_COLUMN.match(column)
+        if match is None:
+            problems.append(ManifestProblem(None, column, "unknown column"))
+        elif match.group(2) not in languages:
+            offered = ", ".join(sorted(languages)) or "none besides its own"
+            problems.append(
+                ManifestProblem(
+                    None,
+                    column,
+                    f"'{match.group(2)}' is not a language this study can be translated "
+                    f"into (offered: {offered})",
+                )
+            )
+        else:
+            translated[column] = (match.group(1), match.group(2))
     rows: list[ManifestRow] = []
     seen_cases: dict[str, int] = {}
     seen_images: dict[str, int] = {}
@@ -194,11 +231,31 @@ def manifest_parse(
                 training=training in _TRUE,
                 feedback=_text(record.get("feedback")),
                 **advice,
+                **_translations(record, translated),
             )
         )
     if problems:
         raise ManifestError(problems)
     return rows
+
+
+def _translations(record: dict, columns: dict[str, tuple[str, str]]) -> dict:
+    """A row's texts in further languages, by where they are stored (case or advice)."""
+    found: dict[str, dict] = {
+        "translations": {},
+        "accurate_translations": {},
+        "inaccurate_translations": {},
+    }
+    for column, (text, language) in columns.items():
+        value = _text(record.get(column))
+        if not value:
+            continue
+        if text.endswith("_findings"):
+            variant = text.removesuffix("_findings")
+            found[f"{variant}_translations"].setdefault(language, {})["findings"] = value
+        else:
+            found["translations"].setdefault(language, {})[text] = value
+    return found
 
 
 def _advice_extras(record: dict, row: int) -> tuple[dict, list[ManifestProblem]]:

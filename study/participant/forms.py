@@ -3,6 +3,8 @@
 import re
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from study.core import instruments, questionnaire
 from study.core.questions import QuestionPlan
@@ -27,9 +29,15 @@ def _scale_field(*, maximum: int, label: str, minimum: int = 1, **kwargs) -> for
     return field
 
 
-def _anchored(question: str, maximum: int, low: str, high: str) -> str:
+def _anchored(question: str, maximum: int, low: str, high: str, minimum: int = 1) -> str:
     """A scale question with the words at its ends: "... (1 = very poor, 7 = excellent)"."""
-    return f"{question} (1 = {low}, {maximum} = {high})"
+    return gettext("%(question)s (%(minimum)s = %(low)s, %(maximum)s = %(high)s)") % {
+        "question": question,
+        "minimum": minimum,
+        "low": low,
+        "maximum": maximum,
+        "high": high,
+    }
 
 
 def _confidence_field(study: Study, question: str, **kwargs) -> forms.TypedChoiceField:
@@ -45,36 +53,36 @@ def _confidence_field(study: Study, question: str, **kwargs) -> forms.TypedChoic
 
 class ConsentForm(forms.Form):
     agree = forms.TypedChoiceField(
-        choices=[("yes", "I agree to take part"), ("no", "I do not agree")],
+        choices=[("yes", _("I agree to take part")), ("no", _("I do not agree"))],
         widget=forms.RadioSelect,
         coerce=lambda value: value == "yes",
-        label="Do you agree to take part in this study?",
-        error_messages={"required": "Please choose whether you agree to take part."},
+        label=_("Do you agree to take part in this study?"),
+        error_messages={"required": _("Please choose whether you agree to take part.")},
     )
 
 
 class ScreeningForm(forms.Form):
     """The screening questions with the study's own options (instruments.screening_parse)."""
 
-    specialty = forms.ChoiceField(label="Your medical specialty")
-    training_level = forms.ChoiceField(label="Your training level")
+    specialty = forms.ChoiceField(label=_("Your medical specialty"))
+    training_level = forms.ChoiceField(label=_("Your training level"))
     years_experience = forms.IntegerField(
         min_value=0,
         max_value=70,
-        label="Years since completing medical school",
+        label=_("Years since completing medical school"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     prior_ai_use = forms.ChoiceField(
         widget=forms.RadioSelect,
-        label="How often have you used AI-based decision support in clinical work?",
+        label=_("How often have you used AI-based decision support in clinical work?"),
     )
 
     def __init__(self, *args, study: Study, **kwargs):
         super().__init__(*args, **kwargs)
         options = instruments.screening_parse(study.screening)
-        self.fields["specialty"].choices = [("", "Choose your specialty"), *options.specialties]
+        self.fields["specialty"].choices = [("", _("Choose your specialty")), *options.specialties]
         self.fields["training_level"].choices = [
-            ("", "Choose your training level"),
+            ("", _("Choose your training level")),
             *options.training_levels,
         ]
         self.fields["prior_ai_use"].choices = list(options.prior_ai_use)
@@ -86,10 +94,14 @@ class UnaidedReadForm(forms.Form):
     def __init__(self, *args, diagnoses, study: Study, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unaided_diagnosis"] = forms.ChoiceField(
-            choices=[("", "Choose a diagnosis"), *diagnoses], label="Your diagnosis"
+            choices=[("", _("Choose a diagnosis")), *diagnoses],
+            label=_("Your diagnosis"),
+            error_messages={"required": _("Please choose your diagnosis.")},
         )
         self.fields["unaided_confidence"] = _confidence_field(
-            study, "How confident are you in this diagnosis?"
+            study,
+            gettext("How confident are you in this diagnosis?"),
+            error_messages={"required": _("Please rate your confidence.")},
         )
 
 
@@ -113,6 +125,13 @@ class ClientMeasurementField(forms.Field):
 
 CLIENT_FIELDS = CLIENT_MEASUREMENTS
 
+# The decisions in the participant's words (Response.Decision's labels are the console's).
+DECISION_LABELS = {
+    Response.Decision.ACCEPT: _("Accept the advice"),
+    Response.Decision.MODIFY: _("Slightly modify the advice"),
+    Response.Decision.REJECT: _("Reject the advice"),
+}
+
 
 class TrialForm(forms.Form):
     """A trial's questions: exactly those of its plan (study.core.questions), in page order.
@@ -135,26 +154,28 @@ class TrialForm(forms.Form):
             self.fields["advice_rating"] = _scale_field(
                 maximum=maximum,
                 label=_anchored(
-                    "How would you rate the quality of this advice?",
+                    gettext("How would you rate the quality of this advice?"),
                     maximum,
                     study.rating_anchor_low,
                     study.rating_anchor_high,
                 ),
-                error_messages={"required": "Please rate the quality of the advice."},
+                error_messages={"required": _("Please rate the quality of the advice.")},
             )
         if plan.decision:
             self.fields["decision"] = forms.ChoiceField(
-                choices=Response.Decision.choices,
+                choices=[(code, DECISION_LABELS[code]) for code in Response.Decision.values],
                 widget=forms.RadioSelect,
-                label="What do you do with the advice?",
+                label=_("What do you do with the advice?"),
                 help_text=(
-                    "Accepting the advice makes its suggested diagnosis your final diagnosis. To "
-                    "give another diagnosis, modify or reject the advice."
+                    _(
+                        "Accepting the advice makes its suggested diagnosis your final "
+                        "diagnosis. To give another diagnosis, modify or reject the advice."
+                    )
                     if plan.diagnosis
                     else ""
                 ),
                 error_messages={
-                    "required": "Please choose whether you accept, modify or reject it."
+                    "required": _("Please choose whether you accept, modify or reject it.")
                 },
             )
         if plan.diagnosis:
@@ -162,16 +183,16 @@ class TrialForm(forms.Form):
         if plan.confidence:
             self.fields["confidence"] = _confidence_field(
                 study,
-                f"How confident are you in {_confidence_subject(plan)}?",
-                error_messages={"required": "Please rate your confidence."},
+                _confidence_question(plan),
+                error_messages={"required": _("Please rate your confidence.")},
             )
         if plan.agree:
             self.fields["agreed"] = forms.TypedChoiceField(
-                choices=[("yes", "Agree"), ("no", "Disagree")],
+                choices=[("yes", _("Agree")), ("no", _("Disagree"))],
                 coerce=lambda value: value == "yes",
                 empty_value=None,
-                label="Do you agree with the advice?",
-                error_messages={"required": "Please choose Agree or Disagree."},
+                label=_("Do you agree with the advice?"),
+                error_messages={"required": _("Please choose Agree or Disagree.")},
             )
 
     def clean(self) -> dict:
@@ -198,22 +219,29 @@ def _diagnosis_field(plan: QuestionPlan, diagnoses) -> forms.ChoiceField:
         return forms.ChoiceField(
             choices=list(diagnoses),
             widget=forms.RadioSelect,
-            label="Your category",
-            error_messages={"required": "Please choose a category."},
+            label=_("Your category"),
+            error_messages={"required": _("Please choose a category.")},
         )
     return forms.ChoiceField(
-        choices=[("", "Choose a diagnosis"), *diagnoses],
-        label="Your final diagnosis" if plan.advice else "Your diagnosis",
-        error_messages={"required": "Please choose your final diagnosis."},
+        choices=[("", _("Choose a diagnosis")), *diagnoses],
+        label=_("Your final diagnosis") if plan.advice else _("Your diagnosis"),
+        error_messages={
+            "required": _("Please choose your final diagnosis.")
+            if plan.advice
+            else _("Please choose your diagnosis.")
+        },
     )
 
 
-def _confidence_subject(plan: QuestionPlan) -> str:
+def _confidence_question(plan: QuestionPlan) -> str:
+    # Whole sentences, not a subject put into one: the word order differs between languages.
     if plan.mode == "category" and plan.diagnosis:
-        return "this category"
+        return gettext("How confident are you in this category?")
+    if plan.diagnosis and plan.advice:
+        return gettext("How confident are you in your final diagnosis?")
     if plan.diagnosis:
-        return "your final diagnosis" if plan.advice else "your diagnosis"
-    return "your answer"
+        return gettext("How confident are you in your diagnosis?")
+    return gettext("How confident are you in your answer?")
 
 
 class QuestionnaireForm(forms.Form):
@@ -231,12 +259,13 @@ def _questionnaire_field(item: questionnaire.Item) -> forms.Field:
         low, high = item.scale or (1, 7)
         left, right = item.anchors or ("", "")
         field = _scale_field(
-            minimum=low, maximum=high, label=f"{item.wording} ({low} = {left}, {high} = {right})"
+            minimum=low, maximum=high, label=_anchored(item.wording, high, left, right, low)
         )
     elif item.type == "number":
         low, high = item.scale or (0, 1000)
         field = forms.IntegerField(
-            label=f"{item.wording} ({low} to {high})",
+            label=gettext("%(question)s (%(low)s to %(high)s)")
+            % {"question": item.wording, "low": low, "high": high},
             min_value=low,
             max_value=high,
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -261,8 +290,11 @@ def _questionnaire_field(item: questionnaire.Item) -> forms.Field:
 
 class DebriefForm(forms.Form):
     choice = forms.ChoiceField(
-        choices=[("keep", "Keep my answers in the study"), ("withdraw", "Withdraw my answers")],
+        choices=[
+            ("keep", _("Keep my answers in the study")),
+            ("withdraw", _("Withdraw my answers")),
+        ],
         widget=forms.RadioSelect,
-        label="May we use your answers?",
+        label=_("May we use your answers?"),
         initial="keep",
     )

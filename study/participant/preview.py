@@ -5,10 +5,13 @@ participant, trial, response, lock or audit event); every page says it is a prev
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from study import permissions, selectors, services
 from study.http import image_response
 from study.models import Advice
+from study.selectors import texts
 from study.selectors.cases import example_image_file
 from study.selectors.participants import study_question_plan
 
@@ -35,8 +38,22 @@ def _choices_context(study, query) -> dict:
 
 @permissions.study_view(write_on_post=False)
 def preview(request, study) -> HttpResponse:
+    """In the study's language, or another it offers (``?lang=``), as a participant reads it."""
+    requested = texts.language_requested(study=study, requested=request.GET.get("lang"))
+    language = requested or texts.study_languages(study=study)[0]
+    with translation.override(language):
+        return _preview(request, texts.study_in(study=study, language=language), language)
+
+
+def _preview(request, study, language: str) -> HttpResponse:
     query = request.GET
-    context = {"study": study, "preview": True, **_choices_context(study, query)}
+    context = {
+        "study": study,
+        "preview": True,
+        "languages": texts.study_languages(study=study),
+        "language": language,
+        **_choices_context(study, query),
+    }
     chosen = context["chosen"]
     data = request.POST if request.method == "POST" else None
     if chosen["page"] == "consent":
@@ -52,7 +69,7 @@ def preview(request, study) -> HttpResponse:
     if chosen["page"] == "debrief":
         context["form"] = forms.DebriefForm(data)
         return _checked(request, "participant/debrief.html", context)
-    return _trial(request, study, context)
+    return _trial(request, study, context, language)
 
 
 def _checked(request, template: str, context: dict) -> HttpResponse:
@@ -68,7 +85,7 @@ def _form_page(request, template: str, context: dict) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def _trial(request, study, context: dict) -> HttpResponse:
+def _trial(request, study, context: dict, language: str) -> HttpResponse:
     chosen = context["chosen"]
     choices = context["choices"]
     known = chosen["arm"] in dict(choices.arms) and chosen["case"] in dict(choices.cases)
@@ -91,7 +108,7 @@ def _trial(request, study, context: dict) -> HttpResponse:
             else "That arm, case or advice variant does not exist in this study."
         )
         return render(request, "console/preview_missing.html", context, status=404)
-    diagnoses = selectors.study_diagnoses(study=study)
+    diagnoses = texts.diagnoses_in(study=study, language=language)
     plan = study_question_plan(study=study, arm=trial.arm)
     pending = trial_page.reveal_pending(study=study, plan=plan, revealed=chosen["revealed"])
     data = request.POST if request.method == "POST" else None
@@ -110,14 +127,17 @@ def _trial(request, study, context: dict) -> HttpResponse:
         form=form,
         pending=pending,
         diagnoses=diagnoses,
+        language=language,
         example_url=lambda name: reverse("participant:preview_example", args=[study.slug, name]),
     )
     shown = dict(
         progress={
-            "label": f"Case {trial.position} of {trial.total}",
+            "label": _("Case %(position)s of %(total)s")
+            % {"position": trial.position, "total": trial.total},
             "answered": trial.position - 1,
             "total": trial.total,
-            "text": f"{trial.position - 1} of {trial.total} cases answered",
+            "text": _("%(answered)s of %(total)s cases answered")
+            % {"answered": trial.position - 1, "total": trial.total},
         },
         images=images,
     )

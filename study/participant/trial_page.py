@@ -3,11 +3,16 @@ pages and the researchers' preview: which form a trial shows (its question plan,
 read before a reveal) and what the template reads (advice card or none, displayed confidence,
 example strip of a global-explanation arm)."""
 
+import copy
+import dataclasses
 from collections.abc import Callable
+
+from django.utils.translation import gettext as _
 
 from study.core.questions import QuestionPlan
 from study.models import Response, Study
 from study.selectors.cases import example_image_names
+from study.selectors.texts import advice_in, arm_in, case_in
 
 from . import forms
 
@@ -37,11 +42,18 @@ def trial_context(
     pending: bool,
     diagnoses,
     example_url: ExampleUrl,
+    language: str,
 ) -> dict:
-    """What trial.html reads. A no-advice control arm gets no advice, label or examples at all,
-    so nothing of it can reach the page."""
+    """What trial.html reads, its texts in ``language``. A no-advice control arm gets no
+    advice, label or examples at all, so nothing of it can reach the page; the arm's label and
+    persona are only the participant's own arm's."""
     advice_visible = plan.advice and not pending
-    advice = trial.advice if plan.advice else None
+    advice = advice_in(advice=trial.advice, language=language) if plan.advice else None
+    shown_arm = arm_in(arm=arm, study=study, language=language)
+    if shown_arm is not arm and trial.source_label:
+        # The label stored at enrolment is the arm's own (the design is locked then): shown in
+        # the page's language like the rest of the arm's texts.
+        trial = _with_source_label(trial, shown_arm)
     examples = []
     if advice_visible and arm is not None and arm.explanation == "global":
         names = example_image_names(study=study, diagnosis=advice.diagnosis)
@@ -50,15 +62,16 @@ def trial_context(
                 "src": example_url(example["preview"]),
                 "width": example["width"],
                 "height": example["height"],
-                "alt": f"Example image {number} of {len(names)}",
+                "alt": _("Example image %(number)s of %(total)s")
+                % {"number": number, "total": len(names)},
             }
             for number, example in enumerate(names, start=1)
         ]
     return {
         "trial": trial,
-        "case": trial.case,
+        "case": case_in(case=trial.case, language=language),
         "advice": advice,
-        "arm": arm,
+        "arm": shown_arm,
         "plan": plan,
         "form": form,
         "reveal_pending": pending,
@@ -66,6 +79,22 @@ def trial_context(
         "advised_label": dict(diagnoses).get(advice.diagnosis, advice.diagnosis) if advice else "",
         "examples": examples,
     }
+
+
+def _with_source_label(trial, arm):
+    """A copy of the trial (a stored Trial, or the preview's) showing ``arm``'s label, in the
+    page's language, as its source."""
+    if dataclasses.is_dataclass(trial):
+        return dataclasses.replace(trial, arm=arm)  # the preview's label is its arm's
+    shown = copy.copy(trial)
+    shown.source_label = arm.label
+    return shown
+
+
+def decision_label(code: str) -> str:
+    """The participant's words for a stored decision (Response.Decision), in the page's
+    language."""
+    return str(forms.DECISION_LABELS.get(code, code))
 
 
 def answer_rows(*, response: Response | None, diagnoses) -> list[tuple[str, str]]:
@@ -76,21 +105,27 @@ def answer_rows(*, response: Response | None, diagnoses) -> list[tuple[str, str]
     label_of = dict(diagnoses)
     rows = []
     if response.final_diagnosis:
-        question = "Your category" if response.response_mode == "category" else "Your diagnosis"
+        question = (
+            _("Your category") if response.response_mode == "category" else _("Your diagnosis")
+        )
         rows.append((question, label_of.get(response.final_diagnosis, response.final_diagnosis)))
     if response.agreed is not None:
         rows.append(
             (
-                "Your decision",
-                "You agreed with the advice"
+                _("Your decision"),
+                _("You agreed with the advice")
                 if response.agreed
-                else "You disagreed with the advice",
+                else _("You disagreed with the advice"),
             )
         )
     if response.decision:
-        rows.append(("What you did with the advice", response.get_decision_display()))
+        rows.append((_("What you did with the advice"), decision_label(response.decision)))
     if response.confidence is not None:
         rows.append(
-            ("Your confidence", f"{response.confidence} of {response.confidence_scale_max}")
+            (
+                _("Your confidence"),
+                _("%(value)s of %(maximum)s")
+                % {"value": response.confidence, "maximum": response.confidence_scale_max},
+            )
         )
     return rows

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from study import selectors, services
@@ -15,20 +16,21 @@ from study.http import image_response
 from study.models import Trial
 from study.selectors.cases import TrialImages, example_image_file
 from study.selectors.participants import participant_progress, study_question_plan
+from study.selectors.texts import case_in, diagnoses_in
 from study.services.responses import trial_feedback_seen
 
 from . import trial_page
-from .views import _context, _form_page, _participant, _posted, at_step
+from .views import _context, _form_page, _page_study, _participant, _posted, at_step
 
 
 @require_http_methods(["GET", "POST"])
 @at_step("trial")
 def trial(request, participant, step, position):
-    study = participant.study
+    study = _page_study(participant)  # its texts in the page's language
     trial = services.trial_show(trial=step.trial)
     arm = participant.arm
     plan = study_question_plan(study=study, arm=arm)
-    diagnoses = selectors.study_diagnoses(study=study)
+    diagnoses = diagnoses_in(study=study, language=get_language())
     pending = trial_page.reveal_pending(
         study=study, plan=plan, revealed=trial.advice_shown_at is not None
     )
@@ -60,6 +62,7 @@ def trial(request, participant, step, position):
         form=form,
         pending=pending,
         diagnoses=diagnoses,
+        language=get_language(),
         example_url=lambda name: reverse(
             "participant:example", args=[participant.token, trial.position, name]
         ),
@@ -83,12 +86,12 @@ def feedback(request, participant, step, position):
     if request.method == "POST":
         trial_feedback_seen(trial=trial)
         return redirect("participant:entry", participant.token)
-    diagnoses = selectors.study_diagnoses(study=participant.study)
+    diagnoses = diagnoses_in(study=participant.study, language=get_language())
     context = _context(
         participant,
         step,
         trial=trial,
-        case=trial.case,
+        case=case_in(case=trial.case, language=get_language()),
         correct_label=dict(diagnoses).get(
             trial.case.reference_diagnosis, trial.case.reference_diagnosis
         ),

@@ -8,12 +8,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from study import selectors, services
 from study.models import Participant, Study, Trial
+from study.selectors import texts
 from study.services.activity import participant_seen
+from study.services.translations import participant_language_set
 
 from . import forms, saved
 
@@ -90,9 +94,26 @@ def at_step(*names: str):
                     )
                 )
 
-        return wrapped
+        return _in_participant_language(wrapped)
 
     return decorate
+
+
+def _in_participant_language(view):
+    """Serve a participant's page in their language (texts.participant_language: the one
+    recorded at consent or chosen by the link, else the study's); the console and the API stay
+    in the site's language."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
+        participant = _participant(token)
+        language = texts.participant_language(participant=participant)
+        with translation.override(language):
+            response = view(request, token, **kwargs)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+    return wrapped
 
 
 def _participant(token: str) -> Participant:
@@ -103,7 +124,12 @@ def _participant(token: str) -> Participant:
 
 
 def _context(participant: Participant, step: selectors.Step, **extra) -> dict:
-    return {"participant": participant, "study": participant.study, "step": step, **extra}
+    return {"participant": participant, "study": _page_study(participant), "step": step, **extra}
+
+
+def _page_study(participant: Participant) -> Study:
+    """The study's texts in the language active for the page (for templates and forms only)."""
+    return texts.study_in(study=participant.study, language=translation.get_language())
 
 
 def _posted(request: HttpRequest):
@@ -130,6 +156,10 @@ def _service_error(form, error: services.ResponseInvalid) -> None:
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     participant = _participant(token)
+    # A link may choose among the study's languages (?lang=de) until the participant consents.
+    language = texts.language_requested(study=participant.study, requested=request.GET.get("lang"))
+    if language and participant.status == Participant.Status.INVITED:
+        participant_language_set(participant=participant, language=language)
     return redirect(
         _step_url(participant, selectors.participant_current_step(participant=participant))
     )
@@ -143,7 +173,9 @@ def consent(request, participant, step):
     form = forms.ConsentForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         participant = services.participant_consent(
-            participant=participant, agreed=form.cleaned_data["agree"]
+            participant=participant,
+            agreed=form.cleaned_data["agree"],
+            language=translation.get_language(),  # the language the consent was read in
         )
         return redirect("participant:entry", participant.token)
     return _form_page(request, "participant/consent.html", _context(participant, step, form=form))
@@ -160,7 +192,7 @@ def status(request, participant, step):
 @require_http_methods(["GET", "POST"])
 @at_step("screening")
 def screening(request, participant, step):
-    form = forms.ScreeningForm(_posted(request), study=participant.study)
+    form = forms.ScreeningForm(_posted(request), study=_page_study(participant))
     if request.method == "POST" and form.is_valid():
         try:
             services.participant_enrol(
@@ -176,7 +208,7 @@ def screening(request, participant, step):
 @require_http_methods(["GET", "POST"])
 @at_step("questionnaire")
 def questionnaire(request, participant, step):
-    form = forms.QuestionnaireForm(_posted(request), study=participant.study)
+    form = forms.QuestionnaireForm(_posted(request), study=_page_study(participant))
     if request.method == "POST" and form.is_valid():
         try:
             services.questionnaire_record(participant=participant, answers=form.cleaned_data)
@@ -216,7 +248,7 @@ def withdraw(request, participant, step):
     harmless."""
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
-            context = _withdraw_context(participant, step, error=WITHDRAW_CONFIRM_MISSING)
+            context = _withdraw_context(participant, step, error=str(WITHDRAW_CONFIRM_MISSING))
             return render(request, "participant/withdraw.html", context, status=400)
         services.participant_withdraw(participant=participant, by="participant")
         return redirect("participant:withdrawn", participant.token)
@@ -227,19 +259,20 @@ def _withdraw_context(participant: Participant, step: selectors.Step, **extra) -
     return _context(participant, step, step_label=_STEP_LABELS[step.name], **extra)
 
 
-# The step a withdrawal is recorded at, in the participant's words.
+# The step a withdrawal is recorded at, in the participant's words (lazy: shown in the
+# participant's language at the page).
 _STEP_LABELS = {
-    "consent": "information and consent",
-    "screening": "questions about you",
-    "trial": "the cases",
-    "feedback": "the cases",
-    "questionnaire": "the last questions",
-    "debrief": "what the study was about",
-    "done": "after finishing",
+    "consent": gettext_lazy("information and consent"),
+    "screening": gettext_lazy("questions about you"),
+    "trial": gettext_lazy("the cases"),
+    "feedback": gettext_lazy("the cases"),
+    "questionnaire": gettext_lazy("the last questions"),
+    "debrief": gettext_lazy("what the study was about"),
+    "done": gettext_lazy("after finishing"),
 }
 
 
-WITHDRAW_CONFIRM_MISSING = (
+WITHDRAW_CONFIRM_MISSING = gettext_lazy(
     'Nothing was withdrawn: use the button "Yes, withdraw me from this study" to confirm.'
 )
 
@@ -262,19 +295,27 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     study = selectors.study_by_enrolment_token(token=token)
     if study is None:
         raise Http404("No such enrolment link.")
-    context = {"study": study}
-    try:
-        panel = services.panel_values_read(study=study, query=request.GET)
-    except services.PanelLinkInvalid as problem:
-        context["problem"] = problem
-        return render(request, "participant/panel_link_invalid.html", context, status=400)
-    if panel is not None:
-        returning = selectors.participant_by_external_id(study=study, external_id=panel.external_id)
-        if returning is not None:
-            return redirect("participant:entry", returning.token)
-    if study.status != Study.Status.RECRUITING:
-        return render(request, "participant/closed.html", context, status=403)
-    if request.method == "POST":
-        participant = services.participant_self_enrol(study=study, panel=panel)
-        return redirect("participant:entry", participant.token)
-    return render(request, "participant/open_link.html", context)
+    # ?lang= chooses among the study's languages (the form posts back to this same URL, with
+    # the panel's parameters in its query).
+    requested = texts.language_requested(study=study, requested=request.GET.get("lang"))
+    language = requested or texts.study_languages(study=study)[0]
+    with translation.override(language):
+        context = {"study": texts.study_in(study=study, language=language)}
+        try:
+            panel = services.panel_values_read(study=study, query=request.GET)
+        except services.PanelLinkInvalid as problem:
+            context["problem"] = problem
+            return render(request, "participant/panel_link_invalid.html", context, status=400)
+        if panel is not None:
+            returning = selectors.participant_by_external_id(
+                study=study, external_id=panel.external_id
+            )
+            if returning is not None:
+                return redirect("participant:entry", returning.token)
+        if study.status != Study.Status.RECRUITING:
+            return render(request, "participant/closed.html", context, status=403)
+        if request.method == "POST":
+            participant = services.participant_self_enrol(study=study, panel=panel)
+            entry = reverse("participant:entry", args=[participant.token])
+            return redirect(f"{entry}?lang={language}")
+        return render(request, "participant/open_link.html", context)

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import TypedDict
 
+from django.utils.translation import gettext
+
 from study.core import questions
 from study.models import Arm, Participant, Study, Trial
 
@@ -128,11 +130,15 @@ def trial_case_number(*, trial: Trial, total: int) -> CaseNumber:
 
 
 def participant_progress_label(*, trial: Trial, total: int) -> str:
-    """ "Training case 1 of 2" or "Case 3 of 8": test cases are counted after training."""
+    """ "Training case 1 of 2" or "Case 3 of 8" (in the active language): test cases are
+    counted after training."""
     case = trial_case_number(trial=trial, total=total)
     if case.training:
-        return f"Training case {case.number} of {case.of}"
-    return f"Case {case.number} of {case.of}"
+        return gettext("Training case %(position)s of %(total)s") % {
+            "position": case.number,
+            "total": case.of,
+        }
+    return gettext("Case %(position)s of %(total)s") % {"position": case.number, "total": case.of}
 
 
 def participant_answered_trial(*, participant: Participant, position: int) -> Trial | None:
@@ -157,5 +163,6 @@ def participant_progress(*, trial: Trial, total: int) -> TrialProgress:
         "label": participant_progress_label(trial=trial, total=total),
         "answered": answered,
         "total": total,
-        "text": f"{answered} of {total} cases answered",
+        "text": gettext("%(answered)s of %(total)s cases answered")
+        % {"answered": answered, "total": total},
     }

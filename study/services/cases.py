@@ -4,6 +4,7 @@ Derivatives are stored once, under names made of their content hash, through Dja
 API (local disk by default, an S3-compatible store by configuration)."""
 
 import contextlib
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ from django.db.models import Q
 from study.core.design_document import text_normalise
 from study.core.imaging import ProcessedImage
 from study.core.imaging.source import source_from_dicom
+from study.core.translations import (
+    ADVICE_TEXTS,
+    CASE_TEXTS,
+    TranslationError,
+    row_translations_check,
+)
 from study.models import Advice, Case, Study
+from study.selectors.texts import site_languages
 
 from .audit import Actor, audit_record
 from .design_rules import locked_refuse
@@ -37,6 +45,7 @@ class AdviceInput:
     diagnosis: str
     annotation: dict | None = None
     displayed_confidence: float | None = None
+    translations: dict = dataclasses.field(default_factory=dict)  # {"de": {"findings": ...}}
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,9 @@ class CaseInput:
     position: int = 0
     is_demo_material: bool = False
     feedback: str = ""  # shown after a training case when the study gives training feedback
+    translations: dict = dataclasses.field(
+        default_factory=dict
+    )  # {"de": {"vignette":, "feedback":}}
 
 
 class ImageStoreError(RuntimeError):
@@ -253,6 +265,9 @@ def case_create(
         feedback=text_normalise(case_input.feedback),
         position=case_input.position,
         is_demo_material=case_input.is_demo_material,
+        translations=_translations_checked(
+            study, case_input.code, case_input.translations, CASE_TEXTS
+        ),
     )
     for variant, advice in (
         (Advice.Variant.ACCURATE, case_input.accurate),
@@ -265,10 +280,24 @@ def case_create(
             diagnosis=advice.diagnosis,
             annotation=advice.annotation,
             displayed_confidence=advice.displayed_confidence,
+            translations=_translations_checked(
+                study, case_input.code, advice.translations, ADVICE_TEXTS
+            ),
         )
     if processed is not None or stored is not None:
         case_image_attach(case=case, processed=processed, stored=stored)
     return case
+
+
+def _translations_checked(study: Study, code: str, raw: dict, limits: dict) -> dict:
+    """A case's or advice's texts in further languages (study.core.translations), normalised;
+    a ValueError naming the case for a wrong language or a text too long."""
+    try:
+        return row_translations_check(
+            raw, languages=site_languages(), base=study.language, limits=limits
+        )
+    except TranslationError as error:
+        raise ValueError(f"case {code}: translations {error}") from None
 
 
 @transaction.atomic

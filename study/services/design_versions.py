@@ -52,6 +52,10 @@ def design_document(*, study: Study) -> dict[str, Any]:
         "format": DOCUMENT_FORMAT,
         "engine": allocation.ENGINE_VERSION,
         "texts": {name: getattr(study, name) for name in STUDY_TEXTS},
+        # The language of those texts and their translations (study.core.translations): what
+        # a participant reads in each language is part of the design.
+        "language": study.language,
+        "translations": study.translations or {},
         "design": {name: getattr(study, name) for name in STUDY_DESIGN},
         "arms": [
             {
@@ -77,6 +81,7 @@ def design_document(*, study: Study) -> dict[str, Any]:
                 "feedback": case.feedback,
                 "vignette": case.vignette,
                 "reference": case.reference_diagnosis,
+                "translations": case.translations or {},
                 # Content-hash names of the de-identified DICOM and of what the viewer shows.
                 "image": {
                     "dicom": case.dicom_file.name or "",
@@ -93,6 +98,7 @@ def design_document(*, study: Study) -> dict[str, Any]:
                         "diagnosis": a.diagnosis,
                         "annotation": a.annotation,
                         "displayed_confidence": a.displayed_confidence,
+                        "translations": a.translations or {},
                     }
                     for a in sorted(case.advice.all(), key=lambda a: a.variant)
                 ],

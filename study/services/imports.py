@@ -20,6 +20,7 @@ from study.core import imaging
 from study.core.imaging.archive import ArchiveError, ArchiveLimits, CaseArchive, MemberError
 from study.core.manifest import ManifestError, ManifestProblem, ManifestRow, manifest_parse
 from study.models import Case, Study
+from study.selectors.texts import site_languages
 
 from .audit import Actor, audit_record
 from .cases import (
@@ -152,6 +153,8 @@ def _manifest_rows(
             data=data,
             diagnoses=set(study.diagnoses.values_list("code", flat=True)),
             images=set(archive.names) - {name},
+            # Translated columns may give any site language but the study's own.
+            languages=set(site_languages()) - {study.language},
         )
     except ManifestError as error:
         return [], error.problems
@@ -182,7 +185,23 @@ def _rows_check(rows: list[ManifestRow]) -> list[ManifestProblem]:
         for column in TEXT_COLUMNS:
             if "\x00" in getattr(row, column):
                 problems.append(ManifestProblem(row.row, column, "holds a NUL character"))
+        for column, text in _translated_texts(row):
+            if "\x00" in text:
+                problems.append(ManifestProblem(row.row, column, "holds a NUL character"))
     return problems
+
+
+def _translated_texts(row: ManifestRow) -> list[tuple[str, str]]:
+    """(column, text) of a row's translated texts, as the manifest named them."""
+    texts = [
+        (f"{name}_{language}", text)
+        for language, given in row.translations.items()
+        for name, text in given.items()
+    ]
+    for variant in ("accurate", "inaccurate"):
+        for language, given in getattr(row, f"{variant}_translations").items():
+            texts.append((f"{variant}_findings_{language}", given["findings"]))
+    return texts
 
 
 def _require_draft(study: Study) -> None:
@@ -362,14 +381,17 @@ def _case_input(row: ManifestRow, *, position: int) -> CaseInput:
             row.accurate_diagnosis,
             row.accurate_annotation,
             row.accurate_confidence,
+            translations=row.accurate_translations,
         ),
         inaccurate=AdviceInput(
             row.inaccurate_advice,
             row.inaccurate_diagnosis,
             row.inaccurate_annotation,
             row.inaccurate_confidence,
+            translations=row.inaccurate_translations,
         ),
         is_training=row.training,
         feedback=row.feedback,
         position=position,
+        translations=row.translations,
     )

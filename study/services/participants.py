@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from study.core import allocation, instruments, questions, vocabulary
 from study.core.questionnaire import Item
@@ -63,7 +64,11 @@ def _require_recruiting(study: Study) -> None:
 
 
 @transaction.atomic
-def participant_consent(*, participant: Participant, agreed: bool) -> Participant:
+def participant_consent(
+    *, participant: Participant, agreed: bool, language: str = ""
+) -> Participant:
+    """Consent or decline; ``language`` is the one the consent was given in (recorded as the
+    participant's language, exported with their answers), "" to keep the one recorded."""
     participant = _locked(participant)
     if participant.status != Participant.Status.INVITED:
         return participant  # a second click on the consent page changes nothing
@@ -75,7 +80,11 @@ def participant_consent(*, participant: Participant, agreed: bool) -> Participan
     else:
         participant.status = Participant.Status.DECLINED
         participant.declined_at = now
-    participant.save(update_fields=["status", "consented_at", "declined_at"])
+    fields = ["status", "consented_at", "declined_at"]
+    if language and language != participant.language:
+        participant.language = language
+        fields.append("language")
+    participant.save(update_fields=fields)
     audit_record(
         action="participant.consent" if agreed else "participant.decline",
         study=participant.study,
@@ -94,11 +103,14 @@ def _screening_validate(screening: Screening, study: Study) -> None:
     ]
     for field, value, choices in checks:
         if value not in {code for code, _ in choices}:
-            raise ResponseInvalid(f"{field}: unknown code '{value}'", field=field)
+            reason = _("unknown code '%(code)s'") % {"code": value}
+            raise ResponseInvalid(f"{field}: {reason}", field=field, reason=reason)
     if not 0 <= screening.years_experience <= 70:
+        reason = _("must be between 0 and 70, got %(value)s") % {
+            "value": screening.years_experience
+        }
         raise ResponseInvalid(
-            f"years_experience: must be between 0 and 70, got {screening.years_experience}",
-            field="years_experience",
+            f"years_experience: {reason}", field="years_experience", reason=reason
         )
 
 
@@ -262,17 +274,24 @@ def _item_problem(item: Item, value: object) -> str | None:
     if item.type in ("likert", "number"):
         low, high = item.scale or (1, 7)
         if not _whole(value) or not low <= value <= high:  # type: ignore[operator]
-            return f"must be a whole number from {low} to {high}, got {value!r}"
+            return _("must be a whole number from %(low)s to %(high)s, got %(value)r") % {
+                "low": low,
+                "high": high,
+                "value": value,
+            }
     elif item.type == "choice":
         if value not in codes:
-            return f"unknown choice {value!r}"
+            return _("unknown choice %(value)r") % {"value": value}
     elif item.type == "multiple":
         if not isinstance(value, list | tuple) or not all(code in codes for code in value):
-            return f"choices must be among {', '.join(sorted(codes))}, got {value!r}"
+            return _("choices must be among %(codes)s, got %(value)r") % {
+                "codes": ", ".join(sorted(codes)),
+                "value": value,
+            }
         if len(set(value)) != len(value):
-            return "a choice is given twice"
+            return _("a choice is given twice")
     elif not isinstance(value, str) or len(value) > item.max_length:
-        return f"must be a text of at most {item.max_length} characters"
+        return _("must be a text of at most %(maximum)s characters") % {"maximum": item.max_length}
     return None
 
 
@@ -283,20 +302,14 @@ def _questionnaire_validate(answers: dict[str, Any], study: Study) -> None:
     items = {item.code: item for item in instruments.questionnaire_parse(study.questionnaire_items)}
     unknown = sorted(set(answers) - set(items))
     if unknown:
-        raise ResponseInvalid(
-            f"{unknown[0]}: not an item of this study's questionnaire",
-            field=unknown[0],
-            reason="not an item of this study's questionnaire",
-        )
+        reason = _("not an item of this study's questionnaire")
+        raise ResponseInvalid(f"{unknown[0]}: {reason}", field=unknown[0], reason=reason)
     for code, item in items.items():
         value = answers.get(code)
         if _empty(value):
             if item.required:
-                raise ResponseInvalid(
-                    f"{code}: this question needs an answer",
-                    field=code,
-                    reason="this question needs an answer",
-                )
+                reason = _("this question needs an answer")
+                raise ResponseInvalid(f"{code}: {reason}", field=code, reason=reason)
             continue
         problem = _item_problem(item, value)
         if problem:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from study.core.questions import QuestionPlan
 from study.models import Participant, Response, Study, Trial
@@ -39,17 +40,22 @@ def trial_show(*, trial: Trial) -> Trial:
 
 
 def _invalid(field: str, reason: str) -> ResponseInvalid:
+    # The reason is in the active language: a participant's page shows it at the field.
     return ResponseInvalid(f"{field}: {reason}", field=field, reason=reason)
 
 
 def _diagnosis_validate(study: Study, field: str, code: str) -> None:
     if not study.diagnoses.filter(code=code).exists():
-        raise _invalid(field, f"'{code}' is not one of this study's diagnoses")
+        raise _invalid(field, _("'%(code)s' is not one of this study's diagnoses") % {"code": code})
 
 
 def _scale_validate(field: str, value: int, maximum: int) -> None:
     if not 1 <= value <= maximum:
-        raise _invalid(field, f"must be between 1 and {maximum}, got {value}")
+        raise _invalid(
+            field,
+            _("must be between 1 and %(maximum)s, got %(value)s")
+            % {"maximum": maximum, "value": value},
+        )
 
 
 def decision_validate(*, decision: str, final_diagnosis: str, advised_diagnosis: str) -> None:
@@ -58,12 +64,14 @@ def decision_validate(*, decision: str, final_diagnosis: str, advised_diagnosis:
     modify the advice") and rejecting keep Gaube 2021's meaning and allow any study diagnosis
     (a participant may reject the advice's reasoning and still reach its diagnosis)."""
     if decision not in Response.Decision.values:
-        raise _invalid("decision", f"unknown code '{decision}'")
+        raise _invalid("decision", _("unknown code '%(code)s'") % {"code": decision})
     if decision == Response.Decision.ACCEPT and final_diagnosis != advised_diagnosis:
         raise _invalid(
             "final_diagnosis",
-            "you accepted the advice, so your final diagnosis is the advised one; choose it, "
-            "or choose modify or reject",
+            _(
+                "you accepted the advice, so your final diagnosis is the advised one; choose "
+                "it, or choose modify or reject"
+            ),
         )
 
 
@@ -156,7 +164,7 @@ class Answer:
 
 def _required(field: str, value: object) -> None:
     if value is None or value == "":
-        raise _invalid(field, "this question needs an answer")
+        raise _invalid(field, _("this question needs an answer"))
 
 
 def _answer_fields(*, plan: QuestionPlan, answer: Answer, trial: Trial) -> dict[str, object]:
@@ -177,7 +185,7 @@ def _answer_fields(*, plan: QuestionPlan, answer: Answer, trial: Trial) -> dict[
     if plan.decision:
         _required("decision", answer.decision)
         if answer.decision not in Response.Decision.values:
-            raise _invalid("decision", f"unknown code '{answer.decision}'")
+            raise _invalid("decision", _("unknown code '%(code)s'") % {"code": answer.decision})
         fields["decision"] = answer.decision
     if plan.diagnosis:
         _required("final_diagnosis", answer.final_diagnosis)
@@ -189,7 +197,7 @@ def _answer_fields(*, plan: QuestionPlan, answer: Answer, trial: Trial) -> dict[
         fields["confidence"] = answer.confidence
     if plan.agree:
         if not isinstance(answer.agreed, bool):
-            raise _invalid("agreed", "choose Agree or Disagree")
+            raise _invalid("agreed", _("choose Agree or Disagree"))
         fields["agreed"] = answer.agreed
     if plan.decision and plan.diagnosis:
         decision_validate(
