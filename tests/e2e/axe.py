@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from study import services
+from study.demo.examples import example_png
+from study.models import Advice, Arm, Study
+from study.services.examples import example_image_add
+from tests.factories import gaube_study
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_DIR = ROOT / "node_modules" / "axe-core"
 # WCAG 2.0 and 2.1 level A and AA, and the best practices (one h1, landmarks, skip link
@@ -69,3 +75,31 @@ def axe_violations(page: Page) -> list[str]:
         + "\n".join(f"  - {n['target']}: {' '.join(n['summary'].split())}" for n in v["nodes"])
         for v in found
     ]
+
+
+def explanation_study(**overrides) -> Study:
+    """Prinster 2024's design without the demo's image processing (which takes a loaded
+    machine half a minute): agree/disagree with the AI's confidence shown, the "ai" arm a local
+    explanation (every advice's box drawn), the "human" arm a global one (a strip of example
+    images of the advised diagnosis, one per diagnosis, added through the example library's
+    service). The caller attaches the case images."""
+    study = gaube_study(
+        open_study=False,
+        annotated_per_participant=8,
+        response_mode="agree_disagree",
+        ask_rating=False,
+        ask_decision=False,
+        ask_confidence=False,
+        confidence_display="ai",
+        **overrides,
+    )
+    Advice.objects.filter(case__study=study).update(
+        annotation={"type": "box", "x": 200, "y": 200, "width": 300, "height": 260},
+        displayed_confidence=87,
+    )
+    Arm.objects.filter(study=study, code="human").update(explanation="global")
+    for number, code in enumerate(study.diagnoses.values_list("code", flat=True), start=1):
+        example_image_add(
+            study=study, diagnosis=code, filename=f"ex-{number}.png", content=example_png(code, 0)
+        )
+    return services.study_open(study=study)

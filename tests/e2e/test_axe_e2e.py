@@ -7,12 +7,11 @@ redirect cannot pass for it. The console's pages are in test_axe_console_e2e.py.
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from study import demo, services
+from study import services
 from study.models import Participant
-from tests.e2e.axe import axe_violations
+from tests.e2e.axe import axe_violations, explanation_study
 from tests.factories import INTERNIST, RADIOLOGIST, gaube_study
 from tests.study.participant.modes import control, mode_study, participant_in, training_cases
 
@@ -147,21 +146,24 @@ def _feedback_visits(live_server, study) -> list[Visit]:
 
 
 def _explanation_visits(live_server, study) -> list[Visit]:
-    """Prinster 2024's demo: the first two enrolments of a stratum fill one permuted block, one
-    in the local-explanation arm (its annotation drawn) and one in the global (example strip)."""
-    shows = {"local": "svg.annotation", "global": ".example-strip img"}
-    visits = {}
-    for participant in services.invitations_create(study=study, count=2):
-        services.participant_consent(participant=participant, agreed=True)
-        participant = services.participant_enrol(participant=participant, screening=RADIOLOGIST)
-        explanation = participant.arm.explanation
-        # Agree is the only answer asked, so the page has no error state.
-        visits[explanation] = (
-            f"{explanation} explanation, agree/disagree",
-            _open(_url(live_server, participant), "/case/1/", shows=shows[explanation]),
-        )
-    assert sorted(visits) == ["global", "local"]
-    return list(visits.values())
+    """The local-explanation arm (its annotation drawn) and the global (example strip); agree is
+    the only answer asked, so these pages have no error state."""
+    return [
+        (
+            "local explanation, agree/disagree",
+            _open(
+                _url(live_server, participant_in(study, "ai")), "/case/1/", shows="svg.annotation"
+            ),
+        ),
+        (
+            "global explanation, agree/disagree",
+            _open(
+                _url(live_server, participant_in(study, "human")),
+                "/case/1/",
+                shows=".example-strip img",
+            ),
+        ),
+    ]
 
 
 def _feedback_study():
@@ -193,20 +195,16 @@ TRIALS = {
     "control": (lambda: mode_study(arms=control("human")), _arm("no-advice control", "human")),
     "reveal": (lambda: mode_study(read_then_reveal=True), _reveal_visits),
     "feedback": (_feedback_study, _feedback_visits),
+    "explanations": (explanation_study, _explanation_visits),
 }
 
 
-@pytest.mark.parametrize("kind", [*TRIALS, "explanations"])
+@pytest.mark.parametrize("kind", TRIALS)
 def test_given_each_kind_of_trial_page_then_axe_finds_no_serious_violation(
     kind, page, live_server, with_images
 ):
-    if kind == "explanations":
-        owner = get_user_model().objects.create_user("owner")
-        study = demo.demo_study_create(owner=owner, design="prinster2024")
-        visits = _explanation_visits(live_server, study)
-    else:
-        make_study, visits_of = TRIALS[kind]
-        visits = visits_of(live_server, with_images(make_study()))
+    make_study, visits_of = TRIALS[kind]
+    visits = visits_of(live_server, with_images(make_study()))
 
     found = _audit(page, visits)
 
