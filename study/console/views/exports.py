@@ -2,11 +2,14 @@
 
 from csp.decorators import csp_update
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
 from study import permissions, services
+from study.core import allocation
 from study.http import download_response
+
+from .studies import study_page
 
 
 @permissions.study_view()
@@ -26,16 +29,22 @@ def _include_synthetic(request) -> bool:
     return request.GET.get("include_synthetic") in ("1", "true", "yes")
 
 
-def _export_response(request, study, table: str) -> FileResponse:
-    return download_response(
-        lambda handle: services.study_export(
-            study=study,
-            table=table,
-            handle=handle,
-            actor=request.user,
-            include_synthetic=_include_synthetic(request),
+def _export_response(request, study, table: str) -> HttpResponse:
+    try:
+        return download_response(
+            lambda handle: services.study_export(
+                study=study,
+                table=table,
+                handle=handle,
+                actor=request.user,
+                include_synthetic=_include_synthetic(request),
+            )
         )
-    )
+    except allocation.DesignError as problem:
+        # The allocation table (alone or in the bundle) of a draft whose design cannot be
+        # allocated yet: the study page says why, instead of a 500.
+        messages.error(request, f"No {table} export until the design can be allocated: {problem}.")
+        return study_page(request, study, status=409)
 
 
 # The figures are inline SVG with matplotlib's style attributes: this page alone allows inline

@@ -61,11 +61,17 @@ def allocation_table(request, study):
         return render(request, "console/allocation.html", context, status=400)
     n_slots = form.n_slots()
     spec = services.study_design_spec(study=study)
-    # rows: the export's cells; slots: the same slots with every within-subject factor as a list
-    # of case codes and the arm itself, for the page (it wraps between codes, never inside one).
-    rows = list(selectors.allocation_rows(study=study, spec=spec, n_slots=n_slots))
-    slots = list(allocation_factors(study=study, spec=spec, n_slots=n_slots))
-    context = {"study": study, "form": form, "rows": rows, "slots": slots, "n_slots": n_slots}
+    context = {"study": study, "form": form, "rows": None, "n_slots": n_slots}
+    try:
+        # rows: the export's cells; slots: the same slots with every within-subject factor as a
+        # list of case codes and the arm itself, for the page (it wraps between codes only).
+        rows = list(selectors.allocation_rows(study=study, spec=spec, n_slots=n_slots))
+        slots = list(allocation_factors(study=study, spec=spec, n_slots=n_slots))
+    except allocation.DesignError as problem:
+        # A draft whose design cannot be allocated yet (too few cases...): say why, not a 500.
+        context["design_problem"] = str(problem)
+        return render(request, "console/allocation.html", context, status=409)
+    context.update(rows=rows, slots=slots)
     return render(request, "console/allocation.html", context)
 
 

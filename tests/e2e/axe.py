@@ -1,0 +1,105 @@
+"""axe-core in the browser tests: the copy npm installed from package-lock.json
+(node_modules/axe-core, never downloaded at test time) is evaluated in the page and run against
+WCAG 2.0 and 2.1 A and AA plus Deque's best practices; its serious and critical violations come
+back as readable failure text.
+
+The source goes in through page.evaluate, which runs it as the DevTools protocol's own script:
+the page's Content-Security-Policy governs the page's scripts, not that one, so no policy is
+loosened and the conftest's watch for blocked content and script errors stays on."""
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from study import services
+from study.demo.examples import example_png
+from study.models import Advice, Arm, Study
+from study.services.examples import example_image_add
+from tests.factories import gaube_study
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_DIR = ROOT / "node_modules" / "axe-core"
+# WCAG 2.0 and 2.1 level A and AA, and the best practices (one h1, landmarks, skip link
+# target...): the checks this project's pages promise to pass.
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+REPORTED = ("serious", "critical")
+
+_RUN_JS = """async ({tags, reported}) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                           resultTypes: ["violations"]});
+  return result.violations.filter(v => reported.includes(v.impact)).map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
+  }));
+}"""
+
+
+def _pinned_version() -> str:
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    return lock["packages"]["node_modules/axe-core"]["version"]
+
+
+@functools.cache
+def axe_source() -> str:
+    """axe.min.js as installed; a missing or stale install fails the test (CI must run these
+    checks, so they never skip) and says how to install it."""
+    pinned = _pinned_version()
+    script = AXE_DIR / "axe.min.js"
+    if not script.exists():
+        pytest.fail(
+            f"axe-core is not installed ({script} is missing): run `make install`, which runs "
+            "`npm ci` from package-lock.json",
+            pytrace=False,
+        )
+    installed = json.loads((AXE_DIR / "package.json").read_text())["version"]
+    if installed != pinned:
+        pytest.fail(
+            f"node_modules has axe-core {installed} but package-lock.json pins {pinned}: "
+            "run `make install` (npm ci)",
+            pytrace=False,
+        )
+    return script.read_text()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """The serious and critical violations on the page as it is now, one text per rule: the
+    rule, its help, the page URL and each failing element's selector and why it fails."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    found = page.evaluate(_RUN_JS, {"tags": TAGS, "reported": list(REPORTED)})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} on {page.url}\n"
+        + "\n".join(f"  - {n['target']}: {' '.join(n['summary'].split())}" for n in v["nodes"])
+        for v in found
+    ]
+
+
+def explanation_study(**overrides) -> Study:
+    """Prinster 2024's design without the demo's image processing (which takes a loaded
+    machine half a minute): agree/disagree with the AI's confidence shown, the "ai" arm a local
+    explanation (every advice's box drawn), the "human" arm a global one (a strip of example
+    images of the advised diagnosis, one per diagnosis, added through the example library's
+    service). The caller attaches the case images."""
+    study = gaube_study(
+        open_study=False,
+        annotated_per_participant=8,
+        response_mode="agree_disagree",
+        ask_rating=False,
+        ask_decision=False,
+        ask_confidence=False,
+        confidence_display="ai",
+        **overrides,
+    )
+    Advice.objects.filter(case__study=study).update(
+        annotation={"type": "box", "x": 200, "y": 200, "width": 300, "height": 260},
+        displayed_confidence=87,
+    )
+    Arm.objects.filter(study=study, code="human").update(explanation="global")
+    for number, code in enumerate(study.diagnoses.values_list("code", flat=True), start=1):
+        example_image_add(
+            study=study, diagnosis=code, filename=f"ex-{number}.png", content=example_png(code, 0)
+        )
+    return services.study_open(study=study)
