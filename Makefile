@@ -22,7 +22,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the browser accessibility tests (package.json, pinned; never served to anyone).
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: $(STAMP) $(NODE_STAMP)
 
 demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
@@ -34,7 +39,7 @@ demo: $(STAMP)
 # alone afterwards. `make test` fails if either part fails.
 TEST_JOBS ?= 2
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_JOBS) --dist loadfile -m "not serial"
 	$(TEST_ENV) $(PY) -m pytest -m serial
 
