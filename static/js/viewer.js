@@ -221,6 +221,7 @@
       if (wasInverted) count("invert");
     }
     function setWindowMode(on) {
+      if (!windowButton) return;
       windowMode = on && !!source;
       windowButton.setAttribute("aria-pressed", windowMode ? "true" : "false");
       stage.classList.toggle("window-mode", windowMode);
@@ -250,7 +251,7 @@
       });
     });
     presetButtons.forEach(function (button) { button.addEventListener("click", function () { choosePreset(button); }); });
-    windowButton.addEventListener("click", function () { setWindowMode(!windowMode); });
+    if (windowButton) windowButton.addEventListener("click", function () { setWindowMode(!windowMode); });
     root.querySelector("[data-invert]").addEventListener("click", invert);
     root.querySelector("[data-reset]").addEventListener("click", reset);
     fullButton.addEventListener("click", toggleFullscreen);
@@ -363,7 +364,9 @@
       loadSource(root.getAttribute("data-source"), width, height).then(function (packed) {
         source = packed;
         frame = canvas.getContext("2d").createImageData(width, height);
-        canvas.hidden = false; img.hidden = true; windowButton.disabled = false;
+        // Over the image, which stays for its alt text. The Window button was focusable (and said
+        // it was unavailable) all along, so the tab order does not change under the reader.
+        canvas.hidden = false; windowButton.removeAttribute("aria-disabled");
         root.dataset.sourceState = "ready";
         publishWindow(); paint(); say();
       }).catch(function () { root.dataset.sourceState = "failed"; }); // the presets still work

@@ -3,10 +3,11 @@
     processed = dicom_process(data, filename="case-01.dcm", uid_secret=secret)
 
 returns a frozen ProcessedImage whose bytes fields are the files to store (de-identified DICOM,
-native display PNG, WebP preview and thumbnail, window-preset PNGs) with a sha256 per file, or
-raises DicomError(filename, code, reason) with one of the codes documented in ERROR_CODES.
-Modules: reading (parse and vet), rendering (LUT chain), encoding (PNG), deidentify
-(allow-list rebuild), processing (the entry point), errors.
+native display PNG, WebP preview and thumbnail, window-preset PNGs, the viewer's packed 16-bit
+window/level source) with a sha256 per file, or raises DicomError(filename, code, reason) with
+one of the codes documented in ERROR_CODES. Modules: reading (parse and vet), rendering (LUT
+chain), source (the packed source), encoding (PNG), deidentify (allow-list rebuild),
+processing (the entry point), errors.
 """
 
 from study.core.imaging.deidentify import ADDED_KEYWORDS, KEPT_KEYWORDS, derive_uid

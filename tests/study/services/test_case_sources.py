@@ -13,6 +13,7 @@ from study.core import imaging
 from study.models import Case
 from study.services.cases import case_image_store, case_images_discard
 from tests.factories import gaube_study
+from tests.study.archive_study import archive_bytes, tar_members
 from tests.study.core.imaging.radiographs import SECRET
 from tests.study.dicom_factory import synthetic_chest_dicom
 
@@ -113,3 +114,13 @@ def test_given_a_damaged_stored_dicom_when_the_command_runs_then_the_others_are_
 def test_given_an_unknown_study_when_the_command_runs_then_it_says_so():
     with pytest.raises(CommandError, match=r"^No study with slug 'nope'\.$"):
         _command("--study", "nope")
+
+
+def test_given_a_case_with_a_source_when_the_study_is_archived_then_the_source_file_goes_too():
+    processed = _processed()
+    study = gaube_study()
+    case = services.case_image_attach(case=study.cases.first(), processed=processed)
+
+    members = tar_members(archive_bytes(study))
+
+    assert members[f"media/{case.source_image.name}"] == processed.source_png
