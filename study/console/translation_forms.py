@@ -12,6 +12,7 @@ from django.conf import settings
 from study.core import instruments
 from study.core import translations as core
 from study.models import Study
+from study.selectors.texts import study_translation_sources
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 _STUDY_LABELS = {
@@ -72,10 +73,11 @@ class TranslationForm(forms.Form):
         self.paths: dict[str, tuple[str, ...]] = {}
         self.sections: list[tuple[str, list[str]]] = []
         given = (study.translations or {}).get(language, {})
+        sources = study_translation_sources(study=study)
         self._section("The study's texts")
         for name, limit in core.STUDY_TEXTS.items():
             self._add(name, (name,), _STUDY_LABELS[name], getattr(study, name), given, limit)
-        arms = list(study.arms.order_by("code"))
+        arms = sources.arms
         if arms:
             self._section("Arms: the source label and persona shown with the advice")
             for index, arm in enumerate(arms):
@@ -88,7 +90,7 @@ class TranslationForm(forms.Form):
                         given,
                         limit,
                     )
-        diagnoses = list(study.diagnoses.values_list("code", "label"))
+        diagnoses = sources.diagnoses
         if diagnoses:
             self._section("Diagnosis options")
             for index, (code, label) in enumerate(diagnoses):
@@ -102,7 +104,7 @@ class TranslationForm(forms.Form):
                 )
         self._screening_fields(study, given)
         self._questionnaire_fields(study, given)
-        self._case_fields(study)
+        self._case_fields(sources.cases)
 
     def _section(self, title: str) -> None:
         self.sections.append((title, []))
@@ -171,13 +173,11 @@ class TranslationForm(forms.Form):
                     core.OPTION_MAX,
                 )
 
-    def _case_fields(self, study: Study) -> None:
-        cases = list(study.cases.prefetch_related("advice").order_by("is_training", "position"))
+    def _case_fields(self, cases) -> None:
         if not cases:
             return
         self._section("Cases: vignette, feedback and the advice findings")
-        for index, case in enumerate(cases):
-            advice = {a.variant: a for a in case.advice.all()}
+        for index, (case, advice) in enumerate(cases):
             texts = [
                 ("vignette", case.vignette, case.translations, "vignette"),
                 ("feedback", case.feedback, case.translations, "feedback"),

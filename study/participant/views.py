@@ -317,5 +317,5 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             participant = services.participant_self_enrol(study=study, panel=panel)
             entry = reverse("participant:entry", args=[participant.token])
-            return redirect(f"{entry}?lang={language}")
+            return redirect(f"{entry}?lang={requested}" if requested else entry)
         return render(request, "participant/open_link.html", context)

@@ -6,6 +6,7 @@ The objects returned for a page are unsaved copies carrying the translated texts
 templates and forms to read, never for a service to write (services take the stored rows)."""
 
 import copy
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -131,3 +132,22 @@ def diagnoses_in(*, study: Study, language: str) -> list[tuple[str, str]]:
         (code, text_in(study.translations, language, ("diagnoses", code), label))
         for code, label in study.diagnoses.values_list("code", "label")
     ]
+
+
+@dataclass(frozen=True)
+class TranslationSources:
+    """What a translation page translates: the study's arms, diagnosis options (code, label)
+    and cases with their advice by variant, in the order the builder lists them."""
+
+    arms: list[Arm]
+    diagnoses: list[tuple[str, str]]
+    cases: list[tuple[Case, dict[str, Advice]]]
+
+
+def study_translation_sources(*, study: Study) -> TranslationSources:
+    cases = study.cases.prefetch_related("advice").order_by("is_training", "position", "code")
+    return TranslationSources(
+        arms=list(study.arms.order_by("code")),
+        diagnoses=list(study.diagnoses.values_list("code", "label")),
+        cases=[(case, {a.variant: a for a in case.advice.all()}) for case in cases],
+    )

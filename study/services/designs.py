@@ -107,6 +107,10 @@ def study_clone(*, study: Study, title: str, slug: str, owner: AbstractBaseUser)
             study=clone, actor=owner, code=option.code, label=option.label, position=option.position
         )
     cases = _cases_copy(source=source, clone=clone)
+    # The study's language and its translations (of the texts, arms and diagnoses copied
+    # above); the cases' own translations are copied with them.
+    clone.language, clone.translations = source.language, copy.deepcopy(source.translations)
+    clone.save(update_fields=["language", "translations"])
     examples = ExampleImage.objects.bulk_create(
         ExampleImage(study=clone, **_row_values(example, without=("study",)))
         for example in source.examples.order_by("diagnosis", "position", "code")

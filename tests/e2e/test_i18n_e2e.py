@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from study import demo, services
 from study.models import Participant, Response
-from tests.study.i18n.studies import translated_study
+from tests.study.translated_studies import translated_study
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -54,14 +54,14 @@ def translations(request, study):
     )
     if which == "language" and language_form.is_valid():
         try:
-            study_language_set(
+            saved = study_language_set(
                 study=study, actor=request.user, language=language_form.cleaned_data["language"]
             )
         except _REFUSALS as refusal:
             add_service_error(language_form, refusal)
         else:
             messages.success(request, "The study's language is saved.")
-            return redirect(_page_url(Study.objects.get(pk=study.pk), None))
+            return redirect(_page_url(saved, None))
     elif which == "translation" and translation_form is not None and translation_form.is_valid():
         texts, cases = translation_form.translation()
         try:

@@ -20,7 +20,7 @@ from study.models import Participant
 from study.ratelimit import too_many_requests
 from study.services.translations import participant_language_set
 from tests.factories import RADIOLOGIST, UserFactory, answer_all
-from tests.study.i18n.studies import translated_study
+from tests.study.translated_studies import translated_study
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_no_rate_limit", "_marked")]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.study.i18n import catalogue
-from tests.study.i18n.test_untranslated_strings import LEAD_WRAPS
+from tests.locale import catalogue
+from tests.study.participant.test_i18n_untranslated import LEAD_WRAPS
 
 # The lead's msgids for trial.html, _viewer.html, _field.html and _errors.html as they are
 # today (the report lists them): translated in the .po before those templates are wrapped.

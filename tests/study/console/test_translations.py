@@ -6,13 +6,16 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from study import services
 from study.core.translations import TranslationError
-from study.models import Advice, AuditEvent, Case, Participant, Study
+from study.models import Advice, AuditEvent, Case, Participant, Study, StudyMembership
 from study.services.translations import study_language_set, study_translation_save
-from tests.factories import UserFactory, enrolled_participant, gaube_study
+from tests.factories import StudyFactory, UserFactory, enrolled_participant, gaube_study
+from tests.study.core.imaging.zips import HEADER, manifest_row, zip_bytes
+from tests.study.dicom_factory import synthetic_chest_dicom
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +236,22 @@ def test_given_participants_in_two_languages_then_the_export_records_each_langua
     services.study_export(study=study, table="participants", handle=handle)
     rows = list(csv.DictReader(io.StringIO(handle.getvalue().decode("utf-8"))))
     assert {row["participant"]: row["language"] for row in rows} == tokens
+
+
+def test_given_an_archive_with_german_columns_then_the_cases_store_them(owner_client, owner):
+    study = StudyFactory(cases_per_participant=1, inaccurate_per_participant=0)
+    study.diagnoses.create(code="pneumonia", label="Pneumonia", position=0)
+    study.diagnoses.create(code="normal", label="Normal", position=1)
+    study.memberships.create(user=owner, role=StudyMembership.Role.OWNER)
+    header = HEADER.strip() + ",vignette_de,inaccurate_findings_de\n"
+    manifest = header + manifest_row("A1", "a.dcm").rstrip("\n") + ",Ein Patient.,Unauffällig.\n"
+    archive = zip_bytes({"manifest.csv": manifest.encode(), "a.dcm": synthetic_chest_dicom(seed=1)})
+    upload = SimpleUploadedFile("cases.zip", archive, content_type="application/zip")
+    response = owner_client.post(reverse("console:cases", args=[study.slug]), {"archive": upload})
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    case = Case.objects.get(study=study, code="A1")
+    assert case.translations == {"de": {"vignette": "Ein Patient."}}
+    assert case.advice.get(variant="inaccurate").translations == {
+        "de": {"findings": "Unauffällig."}
+    }
+    assert case.advice.get(variant="accurate").translations == {}

@@ -4,16 +4,14 @@ only the participant's own arm is named; the preview takes ?lang=; translations 
 a case manifest gives them in ``<text>_<language>`` columns."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from study import services
 from study.core.manifest import ManifestError, manifest_parse
 from study.models import Advice, Case, Participant, Study, StudyMembership
-from tests.factories import RADIOLOGIST, StudyFactory, gaube_study
-from tests.study.core.imaging.zips import HEADER, manifest_row, zip_bytes
-from tests.study.dicom_factory import synthetic_chest_dicom
-from tests.study.i18n.studies import translated_study
+from tests.factories import RADIOLOGIST, gaube_study
+from tests.study.core.imaging.zips import HEADER, manifest_row
+from tests.study.translated_studies import translated_study
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_no_rate_limit")]
 
@@ -183,20 +181,14 @@ def test_given_translated_columns_then_the_manifest_rows_carry_them():
     ]
 
 
-def test_given_an_archive_with_german_columns_then_the_cases_store_them(owner_client, owner):
-    study = StudyFactory(cases_per_participant=1, inaccurate_per_participant=0)
-    study.diagnoses.create(code="pneumonia", label="Pneumonia", position=0)
-    study.diagnoses.create(code="normal", label="Normal", position=1)
-    study.memberships.create(user=owner, role=StudyMembership.Role.OWNER)
-    header = HEADER.strip() + ",vignette_de,inaccurate_findings_de\n"
-    manifest = header + manifest_row("A1", "a.dcm").rstrip("\n") + ",Ein Patient.,Unauffällig.\n"
-    archive = zip_bytes({"manifest.csv": manifest.encode(), "a.dcm": synthetic_chest_dicom(seed=1)})
-    upload = SimpleUploadedFile("cases.zip", archive, content_type="application/zip")
-    response = owner_client.post(reverse("console:cases", args=[study.slug]), {"archive": upload})
-    assert response.status_code in (200, 302), response.content.decode()[:2000]
-    case = Case.objects.get(study=study, code="A1")
-    assert case.translations == {"de": {"vignette": "Ein Patient."}}
-    assert case.advice.get(variant="inaccurate").translations == {
-        "de": {"findings": "Unauffällig."}
-    }
-    assert case.advice.get(variant="accurate").translations == {}
+def test_given_a_translated_study_when_cloned_then_the_clone_has_its_languages():
+    from study.services.designs import study_clone
+
+    study = translated_study(german, open_study=False)
+    owner = StudyMembership.objects.get(study=study).user
+    clone = study_clone(study=study, title="Zweite Welle", slug="zweite-welle", owner=owner)
+    clone.refresh_from_db()
+    assert (clone.language, clone.translations) == (study.language, study.translations)
+    assert sorted(clone.cases.values_list("code", "translations")) == sorted(
+        study.cases.values_list("code", "translations")
+    )
