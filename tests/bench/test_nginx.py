@@ -90,20 +90,14 @@ def stack(tmp_path_factory):
     gunicorn.stop()
 
 
-def _window_left(address: str, now: float) -> float:
-    """Seconds until django-ratelimit's one-minute window for this counted value ends: windows
-    end at (crc32(value) % 60) seconds past each minute (django_ratelimit.core._get_window)."""
-    ts = int(now)
-    end = ts - ts % 60 + zlib.crc32(address.encode()) % 60
-    return (end if end >= ts else end + 60) - now
-
-
 def _address_with_window_left(*, seconds: float) -> str:
-    """A loopback address not used elsewhere in this module whose window has `seconds` left."""
+    """A loopback address unused elsewhere here whose django-ratelimit minute has `seconds`
+    left: windows end at crc32(value) % 60 s past each minute (django_ratelimit.core)."""
     now = time.time()
     for last in range(100, 200):
         address = f"127.0.0.{last}"
-        if _window_left(address, now) >= seconds:
+        end = int(now) - int(now) % 60 + zlib.crc32(address.encode()) % 60
+        if (end if end >= int(now) else end + 60) - now >= seconds:
             return address
     raise AssertionError("no loopback address with a long enough rate-limit window left")
 
