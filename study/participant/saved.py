@@ -13,6 +13,7 @@ from study.selectors.participants import (
     CaseNumber,
     Step,
     participant_answered_trial,
+    participant_trial_count,
     trial_case_number,
 )
 
@@ -61,7 +62,7 @@ def saved_notice(*, participant: Participant, step: Step, marker: str) -> str | 
         trial = participant_answered_trial(participant=participant, position=int(marker))
         if trial is None:
             return None
-        total = step.total or participant.trials.count()
+        total = step.total or participant_trial_count(participant=participant)
         saved = trial_case_number(trial=trial, total=total)
         current = trial_case_number(trial=step.trial, total=total) if step.name == "trial" else None
         return _case_notice(saved, current)

@@ -40,6 +40,15 @@ def case_image_paths(*, case: Case) -> dict[str, str]:
     return paths
 
 
+def cases_without_source(*, study: Study | None = None) -> list[Case]:
+    """Cases with a de-identified DICOM but no viewer source yet (stored before sources
+    existed), in study and code order; only ``study``'s when given."""
+    cases = Case.objects.filter(source_image="").exclude(dicom_file="")
+    if study is not None:
+        cases = cases.filter(study=study)
+    return list(cases.select_related("study").order_by("study__slug", "code"))
+
+
 def case_image_file(*, case: Case, name: str) -> File | None:
     """The storage file behind a public image name of this case, or None."""
     path = case_image_paths(case=case).get(name)

@@ -141,6 +141,11 @@ def participant_progress_label(*, trial: Trial, total: int) -> str:
     return gettext("Case %(position)s of %(total)s") % {"position": case.number, "total": case.of}
 
 
+def participant_trial_count(*, participant: Participant) -> int:
+    """How many trials the participant has, training cases included."""
+    return participant.trials.count()
+
+
 def participant_answered_trial(*, participant: Participant, position: int) -> Trial | None:
     """The participant's trial at ``position`` if its answer is stored, else None."""
     return participant.trials.filter(position=position, response__isnull=False).first()

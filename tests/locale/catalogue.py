@@ -138,7 +138,11 @@ def template_msgids(path: Path) -> set[str]:
     """The msgids of {% translate %} and {% blocktranslate %} in a template, as Django looks
     them up (``trimmed`` applied), parsed by Django's own template engine."""
     engine = Engine(
-        libraries={"i18n": "django.templatetags.i18n", "static": "django.templatetags.static"}
+        libraries={
+            "i18n": "django.templatetags.i18n",
+            "static": "django.templatetags.static",
+            "error_summary": "study.templatetags.error_summary",
+        }
     )
     # A child template on its own: its blocks are parsed, the parent it extends is not read.
     source = re.sub(r"{%\s*extends\s+[^%]*%}", "", path.read_text(encoding="utf-8"))

@@ -1,8 +1,8 @@
 """The German catalogue is complete and compiled: every msgid the sources use (the gettext
 calls in study/, the translate tags in templates/) has a German msgstr that is neither empty
-nor fuzzy, the committed .mo is exactly the .po compiled, and the strings the lead wraps after
-the merge are translated ahead of it. No GNU gettext is needed (catalogue.py reads both files);
-where xgettext is installed, makemessages is run too, to check the reading of the sources."""
+nor fuzzy, and the committed .mo is exactly the .po compiled. No GNU gettext is needed
+(catalogue.py reads both files); where xgettext is installed, makemessages is run too, to check
+the reading of the sources."""
 
 import re
 import shutil
@@ -13,36 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.locale import catalogue
-from tests.study.participant.test_i18n_untranslated import LEAD_WRAPS
-
-# The lead's msgids for trial.html, _viewer.html, _field.html and _errors.html as they are
-# today (the report lists them): translated in the .po before those templates are wrapped.
-LEAD_MSGIDS = {
-    "Patient",
-    "Image tools",
-    "Zoom in",
-    "Zoom out",
-    "Fit",
-    "image viewer",
-    "Chest radiograph. Use the arrow keys to pan and plus or minus to zoom when zoomed in.",
-    "Chest radiograph for this case",
-    "No image is available for this case.",
-    "Default",
-    "Lower contrast",
-    "Higher contrast",
-    "Your own read",
-    "Give your diagnosis before you see the advice.",
-    "Advice from %(source)s",
-    "Suggested diagnosis:",
-    "Suggested category:",
-    "Confidence:",
-    "The marked region on the image belongs to this advice.",
-    "Example images of %(diagnosis)s",
-    "Your read",
-    "Show the advice",
-    "Save and continue",
-    "Please check your answers",
-}
 
 
 def source_msgids() -> set[str]:
@@ -72,15 +42,6 @@ def test_given_the_po_then_the_committed_mo_is_it_compiled():
     assert catalogue.mo_catalogue() == catalogue.po_as_mo(catalogue.po_entries()), (
         "locale/de/LC_MESSAGES/django.mo is not the .po compiled: run compilemessages"
     )
-
-
-def test_given_the_templates_the_lead_wraps_then_their_strings_are_translated_already():
-    entries = {entry.msgid: entry for entry in catalogue.po_entries()}
-    assert sorted(m for m in LEAD_MSGIDS if not entries.get(m) or not entries[m].translated) == []
-    # What the page check lets through today is among them (split where a variable follows).
-    assert {text.split(":")[0] for text in LEAD_WRAPS} <= {
-        msgid.split(" %(")[0].split(":")[0] for msgid in LEAD_MSGIDS
-    } | {"Agree", "Disagree"}
 
 
 def test_given_a_translation_with_placeholders_then_it_keeps_them():

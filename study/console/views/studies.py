@@ -71,7 +71,7 @@ def allocation_table(request, study):
         # A draft whose design cannot be allocated yet (too few cases...): say why, not a 500.
         context["design_problem"] = str(problem)
         return render(request, "console/allocation.html", context, status=409)
-    context.update(rows=rows, slots=slots)
+    context = {**context, "rows": rows, "slots": slots}
     return render(request, "console/allocation.html", context)
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from study.core.imaging import DicomError
 from study.management.commands._study import study_by_slug
-from study.models import Case
+from study.selectors.cases import cases_without_source
 from study.services.cases import ImageStoreError, case_source_render
 
 
@@ -19,11 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--study", help="only this study's cases (slug); default: all")
 
     def handle(self, *args, study=None, **options):
-        cases = Case.objects.filter(source_image="").exclude(dicom_file="")
-        if study is not None:
-            cases = cases.filter(study=study_by_slug(study))
+        chosen = study_by_slug(study) if study is not None else None
         rendered, failed = 0, []
-        for case in cases.select_related("study").order_by("study__slug", "code"):
+        for case in cases_without_source(study=chosen):
             label = f"{case.study.slug}/{case.code}"
             try:
                 done = case_source_render(case=case)
