@@ -9,10 +9,11 @@ loosened and the conftest's watch for blocked content and script errors stays on
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from study import services
 from study.demo.examples import example_png
@@ -75,6 +76,44 @@ def axe_violations(page: Page) -> list[str]:
         + "\n".join(f"  - {n['target']}: {' '.join(n['summary'].split())}" for n in v["nodes"])
         for v in found
     ]
+
+
+# A page state the walks check: its name, and how to reach it in the browser.
+Visit = tuple[str, Callable[[Page], None]]
+
+
+def visits_audit(page: Page, visits: list[Visit]) -> list[str]:
+    """Reach each page state in turn and run axe once on it; every violation names its state."""
+    found = []
+    for name, reach in visits:
+        reach(page)
+        found += [f"[{name}] {text}" for text in axe_violations(page)]
+    return found
+
+
+def page_at(
+    url: str,
+    *,
+    status: int = 200,
+    ends_with: str | None = None,
+    shows: str = "h1",
+    timeout_ms: float | None = None,
+) -> Callable[[Page], None]:
+    """Go to url: the page must answer `status`, stay at url (or, after the redirects a
+    participant's link makes, at a path ending `ends_with`) and show `shows`, so a redirect
+    elsewhere cannot pass for the page meant."""
+
+    def reach(page: Page) -> None:
+        response = page.goto(url, timeout=timeout_ms)
+        assert response is not None, url
+        assert response.status == status, url
+        if ends_with is None:
+            assert page.url == url, (page.url, url)
+        else:
+            assert page.url.endswith(ends_with), (page.url, ends_with)
+        expect(page.locator(shows).first).to_be_visible()
+
+    return reach
 
 
 def explanation_study(**overrides) -> Study:

@@ -17,7 +17,7 @@ from study import services
 from study.services.designs import study_from_template
 from study.services.imports import cases_import
 from study.services.synthetic import study_simulate
-from tests.e2e.axe import axe_violations, explanation_study
+from tests.e2e.axe import explanation_study, page_at, visits_audit
 from tests.e2e.console_cases import HEADER, draft_study, log_in, row, zip_of
 from tests.factories import UserFactory, gaube_study
 from tests.study.dicom_factory import synthetic_chest_dicom
@@ -31,30 +31,8 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-Visit = tuple[str, Callable[[Page], None]]
-
-
-def _audit(page: Page, visits: list[Visit]) -> list[str]:
-    found = []
-    for name, reach in visits:
-        reach(page)
-        found += [f"[{name}] {text}" for text in axe_violations(page)]
-    return found
-
-
-def _open(
-    url: str, status: int = 200, *, shows: str = "h1", timeout_ms: float | None = None
-) -> Callable[[Page], None]:
-    """Go to url; the page must answer status at that URL (no redirect) and show `shows`."""
-
-    def reach(page: Page) -> None:
-        response = page.goto(url, timeout=timeout_ms)
-        assert response is not None, url
-        assert response.status == status, url
-        assert page.url == url, (page.url, url)
-        expect(page.locator(shows).first).to_be_visible()
-
-    return reach
+def _open(url: str, status: int = 200, *, shows: str = "h1", timeout_ms: float | None = None):
+    return page_at(url, status=status, shows=shows, timeout_ms=timeout_ms)
 
 
 def _then_send(reach: Callable[[Page], None], button: str) -> Callable[[Page], None]:
@@ -90,7 +68,7 @@ def test_given_the_sign_in_pages_then_axe_finds_no_serious_violation(page, live_
         wrong_password("dr-lock", 5)(page)
         expect(page.locator("h1")).to_have_text("Sign-in paused")
 
-    found = _audit(
+    found = visits_audit(
         page,
         [
             ("log in", _open(login)),
@@ -133,7 +111,7 @@ def test_given_a_draft_study_then_axe_finds_no_serious_violation_on_the_builder_
     preview = f"{live_server.url}/preview/{study.slug}/"
     arm_add = _open(f"{base}/design/arms/add/")
 
-    found = _audit(
+    found = visits_audit(
         page,
         [
             ("home", _open(f"{console}/")),
@@ -183,7 +161,7 @@ def test_given_an_open_study_with_data_then_axe_finds_no_serious_violation(
     preview = f"{live_server.url}/preview/{study.slug}/"
     reveal_preview = f"{live_server.url}/preview/{reveal.slug}/?page=trial"
 
-    found = _audit(
+    found = visits_audit(
         page,
         [
             ("open study", _open(f"{base}/")),

@@ -11,37 +11,21 @@ from playwright.sync_api import Page, expect
 
 from study import services
 from study.models import Participant
-from tests.e2e.axe import axe_violations, explanation_study
+from tests.e2e.axe import (
+    Visit,
+    axe_violations,
+    explanation_study,
+    page_at,
+    visits_audit,
+)
 from tests.factories import INTERNIST, RADIOLOGIST, gaube_study
 from tests.study.participant.modes import control, mode_study, participant_in, training_cases
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# A page state: its name, and how to reach it in the browser (arranging data as needed).
-Visit = tuple[str, Callable[[Page], None]]
 
-
-def _audit(page: Page, visits: list[Visit]) -> list[str]:
-    found = []
-    for name, reach in visits:
-        reach(page)
-        found += [f"[{name}] {text}" for text in axe_violations(page)]
-    return found
-
-
-def _open(
-    url: str, path_ends: str, status: int = 200, *, shows: str = "h1"
-) -> Callable[[Page], None]:
-    """Go to url; the page must answer status at a path ending path_ends and show `shows`."""
-
-    def reach(page: Page) -> None:
-        response = page.goto(url)
-        assert response is not None, url
-        assert response.status == status, url
-        assert page.url.endswith(path_ends), (page.url, path_ends)
-        expect(page.locator(shows).first).to_be_visible()
-
-    return reach
+def _open(url: str, ends_with: str, status: int = 200, *, shows: str = "h1"):
+    return page_at(url, status=status, ends_with=ends_with, shows=shows)
 
 
 def _then_submit_empty(reach: Callable[[Page], None]) -> Callable[[Page], None]:
@@ -90,7 +74,7 @@ def test_given_the_pages_before_the_cases_then_axe_finds_no_serious_violation(
     consent = _open(_url(live_server, participant_at(study, "consent")), "/consent/")
     screening = _open(_url(live_server, participant_at(study, "screening")), "/about-you/")
 
-    found = _audit(
+    found = visits_audit(
         page,
         [
             ("open link", _open(link, link)),
@@ -206,7 +190,7 @@ def test_given_each_kind_of_trial_page_then_axe_finds_no_serious_violation(
     make_study, visits_of = TRIALS[kind]
     visits = visits_of(live_server, with_images(make_study()))
 
-    found = _audit(page, visits)
+    found = visits_audit(page, visits)
 
     assert found == [], "\n".join(found)
 
@@ -223,7 +207,7 @@ def test_given_the_pages_after_the_cases_then_axe_finds_no_serious_violation(
     withdrawn = participant_at(study, "trial")
     services.participant_withdraw(participant=withdrawn, by="participant")
 
-    found = _audit(
+    found = visits_audit(
         page,
         [
             ("questionnaire", questionnaire),
