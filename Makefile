@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml
 NODE_STAMP := node_modules/.package-lock.json
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -75,4 +76,4 @@ drill: $(STAMP)
 	$(PY) tests/bench/drill.py $(DRILL_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles .pytest_cache
