@@ -4,12 +4,14 @@ and `manage.py export` give them (one service, audited with via="api")."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from study import services
+from study.core import allocation
 from study.http import download_response
 
-from .errors import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, SLUG
+from .errors import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, SLUG
 from .views import _study
 
 # Every table as the file it is downloaded as.
@@ -43,6 +45,7 @@ class StudyExport(APIView):
             ),
             (403, "application/json"): FORBIDDEN,
             (404, "application/json"): NOT_FOUND,
+            (409, "application/json"): CONFLICT,
         },
     )
     def get(self, request, slug, table):
@@ -55,14 +58,20 @@ class StudyExport(APIView):
             )  # fmt: skip
         if file_format not in ("csv", "parquet"):
             raise ValidationError({"file_format": "choose csv or parquet"})
-        return download_response(
-            lambda handle: services.study_export(
-                study=study,
-                table=table,
-                handle=handle,
-                actor=request.user,
-                via="api",
-                include_synthetic=request.query_params.get("include_synthetic") in _TRUE,
-                file_format=file_format,
+        try:
+            return download_response(
+                lambda handle: services.study_export(
+                    study=study,
+                    table=table,
+                    handle=handle,
+                    actor=request.user,
+                    via="api",
+                    include_synthetic=request.query_params.get("include_synthetic") in _TRUE,
+                    file_format=file_format,
+                )
             )
-        )
+        except allocation.DesignError as problem:
+            # The allocation table (alone or in the bundle) of a draft that cannot be allocated
+            # yet (too few cases...): the study's state refuses it, as on the console.
+            detail = f"no {table} export until the design can be allocated: {problem}"
+            return Response({"detail": detail}, status=409)

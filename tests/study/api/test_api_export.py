@@ -87,3 +87,20 @@ def test_given_a_stranger_then_404(client, owner_and_study):
     _, study = owner_and_study
     client.force_login(UserFactory(username="stranger"))
     assert _get(client, study, "bundle").status_code == 404
+
+
+@pytest.mark.parametrize("table", ["allocation", "bundle"])
+def test_given_a_draft_with_too_few_cases_when_its_allocation_is_fetched_then_409_says_why(
+    client, table
+):
+    owner = UserFactory(username="drafter")
+    study = gaube_study(owner=owner, open_study=False, cases_per_participant=9)
+    client.force_login(owner)
+
+    response = _get(client, study, table)
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": f"no {table} export until the design can be allocated: cases_per_participant "
+        "(9) exceeds the number of test cases in the pool (8)"
+    }

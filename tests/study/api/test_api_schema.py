@@ -16,7 +16,7 @@ ERROR_STATUSES = {
     ("get", "/api/studies/{slug}/"): {"403", "404"},
     ("get", "/api/studies/{slug}/cases/"): {"403", "404"},
     ("get", "/api/studies/{slug}/progress/"): {"403", "404"},
-    ("get", "/api/studies/{slug}/export/{table}/"): {"400", "403", "404"},
+    ("get", "/api/studies/{slug}/export/{table}/"): {"400", "403", "404", "409"},
     ("post", "/api/studies/{slug}/amendments/"): {"400", "403", "404", "409", "415"},
     ("post", "/api/studies/{slug}/participants/{public_id}/withdraw/"): {
         "400",
