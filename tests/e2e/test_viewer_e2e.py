@@ -160,7 +160,7 @@ def test_given_the_viewer_when_zoomed_and_panned_by_mouse_then_the_transform_fol
     assert layer["y"] + layer["height"] == pytest.approx(stage["y"] + stage["height"], abs=0.5)
 
     # 1:1 is one image pixel per device pixel (device pixel ratio 1 here).
-    page.get_by_role("button", name=re.compile("^Actual size")).click()
+    page.get_by_role("button", name=re.compile("Actual size")).click()
     layer, _ = _boxes(page)
     assert _state(page)["scale"] == 1.0
     assert layer["width"] == pytest.approx(case.image_width, abs=0.5)
@@ -170,7 +170,9 @@ def test_given_the_viewer_when_zoomed_and_panned_by_mouse_then_the_transform_fol
               for dx, dy in ((40, 30), (200, 150), (333, 222))]  # fmt: skip
     shot = np.asarray(Image.open(io.BytesIO(page.screenshot())).convert("RGB"))
     on_screen = [int(shot[round(layer["y"]) + y, round(layer["x"]) + x, 0]) for x, y in inside]
-    assert on_screen == _grey(_canvas(page, inside))
+    # Within one grey level: the compositor may round a colour channel differently from the
+    # canvas's own bytes (the window's pixel values are checked exactly on the canvas).
+    assert on_screen == pytest.approx(_grey(_canvas(page, inside)), abs=1)
 
     page.get_by_role("button", name="Zoom out").click()
     assert _state(page)["scale"] == pytest.approx(0.8)
@@ -351,6 +353,8 @@ def test_given_a_case_without_a_source_when_viewed_then_presets_swap_the_rendere
     study = with_images(reference_study())
     Case.objects.filter(study=study).update(source_image="", source_window={})
     participant = participant_at(study, "trial")
+    # A tablet in portrait, where the page scrolls (on a laptop only the answer panel does).
+    page.set_viewport_size({"width": 768, "height": 1024})
     _open(page, invitation_url(participant), source=False)
     image = page.locator("[data-image]")
     expect(page.get_by_role("button", name="Window", exact=True)).to_have_count(0)
@@ -360,7 +364,7 @@ def test_given_a_case_without_a_source_when_viewed_then_presets_swap_the_rendere
     assert image.get_attribute("src") == preset.get_attribute("data-preset")
     expect(preset).to_have_attribute("aria-pressed", "true")
 
-    # At fit, the wheel scrolling down over the image scrolls the page.
+    # At fit, the wheel scrolling down over the image scrolls the page (it does not zoom out).
     page.mouse.move(*_stage_centre(page))
     page.mouse.wheel(0, 300)
     page.wait_for_function("() => window.scrollY > 0", timeout=2_000)
