@@ -26,10 +26,13 @@ def test_given_django_required_message_then_the_summary_names_the_question(langu
         sentence = summary_sentence(error, form["specialty"])
 
     assert error != sentence
-    assert sentence == {
-        "en": "“Your medical specialty” needs an answer.",
-        "de": "„Your medical specialty“ braucht eine Antwort.",
-    }[language]
+    assert (
+        sentence
+        == {
+            "en": "“Your medical specialty” needs an answer.",
+            "de": "„Your medical specialty“ braucht eine Antwort.",
+        }[language]
+    )
 
 
 def test_given_the_forms_own_message_then_the_summary_lists_it_as_it_is():
