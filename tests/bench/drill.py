@@ -45,7 +45,8 @@ def _arguments(argv):
     parser.add_argument("--threads", type=int, default=8, help="GUNICORN_THREADS")
     parser.add_argument("--admin-dsn", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database", default="he_drill", help="dropped and created afresh")
-    parser.add_argument("--media-mb", type=int, default=112, help="size of the media tmpfs")
+    # The demo's case files must fit, each case now with its packed window/level source too.
+    parser.add_argument("--media-mb", type=int, default=256, help="size of the media tmpfs")
     parser.add_argument("--keep", action="store_true", help="keep the database and folder")
     args = parser.parse_args(argv)
     if args.quick:
