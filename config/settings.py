@@ -19,6 +19,8 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form (no cookie, an expired token) gets a page in the reader's language.
+CSRF_FAILURE_VIEW = "study.http.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

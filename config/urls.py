@@ -9,3 +9,8 @@ urlpatterns = [
     path("api/", include("study.api.urls")),
     path("", include("study.participant.urls")),
 ]
+
+handler400 = "study.http.bad_request"
+handler403 = "study.http.permission_denied"
+handler404 = "study.http.page_not_found"
+handler500 = "study.http.server_error"

@@ -1,11 +1,15 @@
-"""HTTP helpers shared by the surfaces (participant, console); no rules live here."""
+"""HTTP helpers shared by the surfaces (participant, console) and the site's error pages; no
+rules live here."""
 
 import tempfile
 from collections.abc import Callable
 from typing import IO, Protocol
 
+from django.conf import settings
 from django.core.files import File
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
 
 _IMAGE_TYPES = {".png": "image/png", ".webp": "image/webp", ".jpg": "image/jpeg"}
 
@@ -40,3 +44,38 @@ def download_response(write: Callable[[IO[bytes]], _Written]) -> FileResponse:
     return FileResponse(
         handle, as_attachment=True, filename=written.filename, content_type=written.content_type
     )
+
+
+def _error_page(
+    template: str, status: int, request: HttpRequest | None, **context: object
+) -> HttpResponse:
+    # Pages outside a study (an unknown token, a typo) have no study language to follow: the
+    # browser's (Accept-Language) among the site's stands in, as on the 429 page.
+    language = translation.get_language_from_request(request) if request else settings.LANGUAGE_CODE
+    with translation.override(language):
+        body = render_to_string(template, context, request=request)
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page("400.html", 400, request)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page("403.html", 403, request)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page("404.html", 404, request)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: whatever broke the request (the database, a context processor)
+    # must not break its error page too.
+    return _error_page("500.html", 500, None)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its cookie or from a page kept open past its session: the reader
+    is told to reload, in their language, instead of Django's English debugging page."""
+    return _error_page("403_csrf.html", 403, request)

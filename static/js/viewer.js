@@ -347,6 +347,8 @@
       else if (key === "i" || key === "I") invert();
       else if (key === "r" || key === "R") reset();
       else if (key === "f" || key === "F") toggleFullscreen();
+      // The browser leaves full screen on Escape itself; where it passes the key on, so do we.
+      else if (key === "Escape" && document.fullscreenElement === root) document.exitFullscreen();
       else if ((key === "w" || key === "W") && source) setWindowMode(!windowMode);
       else return;
       event.preventDefault();

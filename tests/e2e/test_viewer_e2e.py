@@ -322,6 +322,12 @@ def test_given_touch_and_keyboard_when_used_then_they_act_and_each_kind_is_count
     page.keyboard.press("f")
     page.wait_for_function("() => document.fullscreenElement === null")
     expect(full).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("f")
+    page.wait_for_function("() => document.fullscreenElement?.matches('[data-viewer]')")
+    expect(page.get_by_role("button", name="Leave full screen")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.fullscreenElement === null")
+    expect(full).to_have_attribute("aria-pressed", "false")
 
     # The counts per kind go with the answer and are stored.
     page.get_by_role("group", name=re.compile(r"^How would you rate")).get_by_label(
@@ -336,7 +342,7 @@ def test_given_touch_and_keyboard_when_used_then_they_act_and_each_kind_is_count
     expect(page.locator("#progress-label")).to_have_text("Case 2 of 8")
     response = Response.objects.get(trial__participant=participant, trial__position=1)
     # zoom: pinch, 0, +, -, 1, reset's; pan: one arrow; window: two Shift+arrows, reset's;
-    # invert: i, reset's; full screen: entered once
+    # invert: i, reset's; full screen: entered twice
     assert (
         response.viewer_zoom,
         response.viewer_pan,
@@ -344,7 +350,7 @@ def test_given_touch_and_keyboard_when_used_then_they_act_and_each_kind_is_count
         response.viewer_invert,
         response.viewer_fullscreen,
         response.viewer_interactions,
-    ) == (6, 1, 3, 2, 1, 13)
+    ) == (6, 1, 3, 2, 2, 14)
 
 
 def test_given_a_case_without_a_source_when_viewed_then_presets_swap_the_rendered_images(
