@@ -91,6 +91,13 @@ class StudySerializer(serializers.ModelSerializer):
     design_hash = serializers.SerializerMethodField()
     design_version = serializers.SerializerMethodField()
     design_versions = serializers.SerializerMethodField()
+    # Empty when not set, so strings rather than URIs in the schema.
+    completion_url = serializers.CharField(
+        read_only=True, help_text="Where a panel participant is sent on completion ({code})."
+    )
+    screenout_url = serializers.CharField(
+        read_only=True, help_text="Where a panel participant is sent when screened out."
+    )
 
     class Meta:
         model = Study
@@ -111,6 +118,12 @@ class StudySerializer(serializers.ModelSerializer):
             "stratum_map",
             "screening",
             "questionnaire_items",
+            "language",
+            "translations",
+            "panel_id_param",
+            "panel_session_params",
+            "completion_url",
+            "screenout_url",
             "example_count",
             "design_locked_at",
             "design_hash",

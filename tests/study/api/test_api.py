@@ -64,3 +64,29 @@ def test_given_the_schema_then_every_endpoint_is_described(client):
         "/api/studies/{slug}/cases/",
         "/api/studies/{slug}/progress/",
     }
+
+
+def test_given_a_translated_panel_study_then_the_api_shows_its_languages_and_panel(client):
+    from study.models import Study, StudyMembership
+    from tests.study.translated_studies import translated_study
+
+    study = translated_study(lambda text: f"DE {text}", open_study=False)
+    Study.objects.filter(pk=study.pk).update(
+        panel_id_param="PROLIFIC_PID",
+        panel_session_params=["STUDY_ID", "SESSION_ID"],
+        completion_url="https://app.prolific.com/submissions/complete?cc={code}",
+    )
+    owner = StudyMembership.objects.get(study=study).user
+    client.force_login(owner)
+
+    found = client.get(reverse("api:study", args=[study.slug])).json()
+
+    assert found["language"] == "en"
+    assert found["translations"]["de"]["title"] == f"DE {study.title}"
+    assert found["translations"]["de"]["arms"]["ai"]["label"] == "DE CHEST-AI"
+    assert (found["panel_id_param"], found["panel_session_params"]) == (
+        "PROLIFIC_PID",
+        ["STUDY_ID", "SESSION_ID"],
+    )
+    assert found["completion_url"].endswith("cc={code}")
+    assert found["screenout_url"] == ""
