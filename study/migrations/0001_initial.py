@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,271 +14,588 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Arm',
+            name="Arm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40)),
-                ('advice_source', models.CharField(choices=[('ai', 'AI system'), ('human', 'Human expert')], max_length=8)),
-                ('label', models.CharField(help_text='Shown to participants, e.g. "CHEST-AI".', max_length=100)),
-                ('persona', models.TextField(blank=True, help_text='One or two sentences under the label.')),
-                ('weight', models.PositiveSmallIntegerField(default=1)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40)),
+                (
+                    "advice_source",
+                    models.CharField(
+                        choices=[("ai", "AI system"), ("human", "Human expert")], max_length=8
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text='Shown to participants, e.g. "CHEST-AI".', max_length=100
+                    ),
+                ),
+                (
+                    "persona",
+                    models.TextField(blank=True, help_text="One or two sentences under the label."),
+                ),
+                ("weight", models.PositiveSmallIntegerField(default=1)),
             ],
             options={
-                'ordering': ['study', 'code'],
+                "ordering": ["study", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Neutral code; participants may see it.', max_length=40)),
-                ('vignette', models.TextField()),
-                ('reference_diagnosis', models.SlugField(max_length=60)),
-                ('is_training', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_demo_material', models.BooleanField(default=False)),
-                ('review_status', models.CharField(choices=[('ok', 'Ready'), ('needs_review', 'Needs review (burned-in annotation unknown)')], default='ok', max_length=14)),
-                ('dicom_file', models.FileField(blank=True, upload_to='cases/dicom/')),
-                ('display_image', models.FileField(blank=True, upload_to='cases/display/')),
-                ('preview_image', models.FileField(blank=True, upload_to='cases/preview/')),
-                ('thumbnail_image', models.FileField(blank=True, upload_to='cases/thumb/')),
-                ('window_presets', models.JSONField(blank=True, default=list)),
-                ('image_width', models.PositiveIntegerField(blank=True, null=True)),
-                ('image_height', models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Neutral code; participants may see it.", max_length=40
+                    ),
+                ),
+                ("vignette", models.TextField()),
+                ("reference_diagnosis", models.SlugField(max_length=60)),
+                ("is_training", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_demo_material", models.BooleanField(default=False)),
+                (
+                    "review_status",
+                    models.CharField(
+                        choices=[
+                            ("ok", "Ready"),
+                            ("needs_review", "Needs review (burned-in annotation unknown)"),
+                        ],
+                        default="ok",
+                        max_length=14,
+                    ),
+                ),
+                ("dicom_file", models.FileField(blank=True, upload_to="cases/dicom/")),
+                ("display_image", models.FileField(blank=True, upload_to="cases/display/")),
+                ("preview_image", models.FileField(blank=True, upload_to="cases/preview/")),
+                ("thumbnail_image", models.FileField(blank=True, upload_to="cases/thumb/")),
+                ("window_presets", models.JSONField(blank=True, default=list)),
+                ("image_width", models.PositiveIntegerField(blank=True, null=True)),
+                ("image_height", models.PositiveIntegerField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['study', 'is_training', 'position', 'code'],
+                "ordering": ["study", "is_training", "position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Advice',
+            name="Advice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('variant', models.CharField(choices=[('accurate', 'Accurate'), ('inaccurate', 'Inaccurate')], max_length=10)),
-                ('findings', models.TextField()),
-                ('diagnosis', models.SlugField(max_length=60)),
-                ('annotation', models.JSONField(blank=True, null=True)),
-                ('displayed_confidence', models.FloatField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='advice', to='study.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "variant",
+                    models.CharField(
+                        choices=[("accurate", "Accurate"), ("inaccurate", "Inaccurate")],
+                        max_length=10,
+                    ),
+                ),
+                ("findings", models.TextField()),
+                ("diagnosis", models.SlugField(max_length=60)),
+                ("annotation", models.JSONField(blank=True, null=True)),
+                ("displayed_confidence", models.FloatField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="advice",
+                        to="study.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'variant'],
+                "ordering": ["case", "variant"],
             },
         ),
         migrations.CreateModel(
-            name='Study',
+            name="Study",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('recruiting', 'Recruiting'), ('closed', 'Closed')], default='draft', max_length=12)),
-                ('description', models.TextField(blank=True, help_text='Shown on the information page.')),
-                ('consent_text', models.TextField()),
-                ('debrief_text', models.TextField()),
-                ('cases_per_participant', models.PositiveSmallIntegerField()),
-                ('inaccurate_per_participant', models.PositiveSmallIntegerField(default=0)),
-                ('annotated_per_participant', models.PositiveSmallIntegerField(default=0)),
-                ('order_policy', models.CharField(choices=[('random', 'Random per participant (seeded)'), ('fixed', 'Fixed (case order)')], default='random', max_length=8)),
-                ('read_then_reveal', models.BooleanField(default=False)),
-                ('rating_scale_max', models.PositiveSmallIntegerField(default=7)),
-                ('confidence_scale_max', models.PositiveSmallIntegerField(default=7)),
-                ('block_multiplier', models.PositiveSmallIntegerField(default=1)),
-                ('seed', models.BigIntegerField()),
-                ('stratum_map', models.JSONField(default=dict)),
-                ('design_locked_at', models.DateTimeField(blank=True, null=True)),
-                ('design_hash', models.CharField(blank=True, max_length=64)),
-                ('is_demo', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("recruiting", "Recruiting"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, help_text="Shown on the information page."),
+                ),
+                ("consent_text", models.TextField()),
+                ("debrief_text", models.TextField()),
+                ("cases_per_participant", models.PositiveSmallIntegerField()),
+                ("inaccurate_per_participant", models.PositiveSmallIntegerField(default=0)),
+                ("annotated_per_participant", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "order_policy",
+                    models.CharField(
+                        choices=[
+                            ("random", "Random per participant (seeded)"),
+                            ("fixed", "Fixed (case order)"),
+                        ],
+                        default="random",
+                        max_length=8,
+                    ),
+                ),
+                ("read_then_reveal", models.BooleanField(default=False)),
+                ("rating_scale_max", models.PositiveSmallIntegerField(default=7)),
+                ("confidence_scale_max", models.PositiveSmallIntegerField(default=7)),
+                ("block_multiplier", models.PositiveSmallIntegerField(default=1)),
+                ("seed", models.BigIntegerField()),
+                ("stratum_map", models.JSONField(default=dict)),
+                ("design_locked_at", models.DateTimeField(blank=True, null=True)),
+                ("design_hash", models.CharField(blank=True, max_length=64)),
+                ("is_demo", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'studies',
-                'constraints': [models.CheckConstraint(condition=models.Q(('inaccurate_per_participant__lte', models.F('cases_per_participant'))), name='study_inaccurate_within_cases'), models.CheckConstraint(condition=models.Q(('annotated_per_participant__lte', models.F('cases_per_participant'))), name='study_annotated_within_cases'), models.CheckConstraint(condition=models.Q(('rating_scale_max__gte', 2), ('rating_scale_max__lte', 11)), name='study_rating_scale_range'), models.CheckConstraint(condition=models.Q(('confidence_scale_max__gte', 2), ('confidence_scale_max__lte', 11)), name='study_confidence_scale_range'), models.CheckConstraint(condition=models.Q(('cases_per_participant__gte', 1)), name='study_cases_min')],
+                "verbose_name_plural": "studies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("inaccurate_per_participant__lte", models.F("cases_per_participant"))
+                        ),
+                        name="study_inaccurate_within_cases",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("annotated_per_participant__lte", models.F("cases_per_participant"))
+                        ),
+                        name="study_annotated_within_cases",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("rating_scale_max__gte", 2), ("rating_scale_max__lte", 11)
+                        ),
+                        name="study_rating_scale_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("confidence_scale_max__gte", 2), ("confidence_scale_max__lte", 11)
+                        ),
+                        name="study_confidence_scale_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("cases_per_participant__gte", 1)),
+                        name="study_cases_min",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StratumCounter',
+            name="StratumCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stratum', models.SlugField(max_length=40)),
-                ('next_slot', models.PositiveIntegerField(default=0)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stratum_counters', to='study.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stratum", models.SlugField(max_length=40)),
+                ("next_slot", models.PositiveIntegerField(default=0)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stratum_counters",
+                        to="study.study",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('public_id', models.CharField(max_length=16, unique=True)),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('declined', 'Declined consent'), ('consented', 'Consented'), ('ineligible', 'Screened out'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='invited', max_length=12)),
-                ('stratum', models.SlugField(blank=True, max_length=40)),
-                ('specialty', models.SlugField(blank=True, max_length=40)),
-                ('training_level', models.SlugField(blank=True, max_length=40)),
-                ('years_experience', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('prior_ai_use', models.SlugField(blank=True, max_length=40)),
-                ('slot', models.PositiveIntegerField(blank=True, null=True)),
-                ('invited_at', models.DateTimeField(auto_now_add=True)),
-                ('consented_at', models.DateTimeField(blank=True, null=True)),
-                ('declined_at', models.DateTimeField(blank=True, null=True)),
-                ('enrolled_at', models.DateTimeField(blank=True, null=True)),
-                ('questionnaire_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('questionnaire', models.JSONField(blank=True, default=dict)),
-                ('completion_code', models.CharField(blank=True, max_length=20)),
-                ('arm', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='study.arm')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='study.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("public_id", models.CharField(max_length=16, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("declined", "Declined consent"),
+                            ("consented", "Consented"),
+                            ("ineligible", "Screened out"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="invited",
+                        max_length=12,
+                    ),
+                ),
+                ("stratum", models.SlugField(blank=True, max_length=40)),
+                ("specialty", models.SlugField(blank=True, max_length=40)),
+                ("training_level", models.SlugField(blank=True, max_length=40)),
+                ("years_experience", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("prior_ai_use", models.SlugField(blank=True, max_length=40)),
+                ("slot", models.PositiveIntegerField(blank=True, null=True)),
+                ("invited_at", models.DateTimeField(auto_now_add=True)),
+                ("consented_at", models.DateTimeField(blank=True, null=True)),
+                ("declined_at", models.DateTimeField(blank=True, null=True)),
+                ("enrolled_at", models.DateTimeField(blank=True, null=True)),
+                ("questionnaire_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("questionnaire", models.JSONField(blank=True, default=dict)),
+                ("completion_code", models.CharField(blank=True, max_length=20)),
+                (
+                    "arm",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="study.arm",
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participants",
+                        to="study.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', 'invited_at', 'id'],
+                "ordering": ["study", "invited_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DiagnosisOption',
+            name="DiagnosisOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60)),
-                ('label', models.CharField(max_length=120)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='diagnoses', to='study.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=60)),
+                ("label", models.CharField(max_length=120)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="diagnoses",
+                        to="study.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', 'position', 'label'],
+                "ordering": ["study", "position", "label"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='study',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='study.study'),
+            model_name="case",
+            name="study",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="cases", to="study.study"
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('participant_public_id', models.CharField(blank=True, max_length=16)),
-                ('action', models.CharField(max_length=60)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('study', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='study.study')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("participant_public_id", models.CharField(blank=True, max_length=16)),
+                ("action", models.CharField(max_length=60)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to="study.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='arm',
-            name='study',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='arms', to='study.study'),
+            model_name="arm",
+            name="study",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="arms", to="study.study"
+            ),
         ),
         migrations.CreateModel(
-            name='StudyMembership',
+            name="StudyMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('collaborator', 'Collaborator'), ('viewer', 'Viewer')], max_length=12)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='study.study')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='study_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("collaborator", "Collaborator"),
+                            ("viewer", "Viewer"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="study.study",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="study_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Trial',
+            name="Trial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('is_training', models.BooleanField(default=False)),
-                ('annotation_shown', models.BooleanField(default=False)),
-                ('source_label', models.CharField(max_length=100)),
-                ('shown_at', models.DateTimeField(blank=True, null=True)),
-                ('unaided_diagnosis', models.SlugField(blank=True, max_length=60)),
-                ('unaided_confidence', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('advice_shown_at', models.DateTimeField(blank=True, null=True)),
-                ('advice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trials', to='study.advice')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trials', to='study.case')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trials', to='study.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                ("is_training", models.BooleanField(default=False)),
+                ("annotation_shown", models.BooleanField(default=False)),
+                ("source_label", models.CharField(max_length=100)),
+                ("shown_at", models.DateTimeField(blank=True, null=True)),
+                ("unaided_diagnosis", models.SlugField(blank=True, max_length=60)),
+                ("unaided_confidence", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("advice_shown_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "advice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trials",
+                        to="study.advice",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trials",
+                        to="study.case",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="trials",
+                        to="study.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participant', 'position'],
+                "ordering": ["participant", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('advice_rating', models.PositiveSmallIntegerField()),
-                ('rating_scale_max', models.PositiveSmallIntegerField()),
-                ('decision', models.CharField(choices=[('accept', 'Accept the advice'), ('modify', 'Slightly modify the advice'), ('reject', 'Reject the advice')], max_length=8)),
-                ('final_diagnosis', models.SlugField(max_length=60)),
-                ('confidence', models.PositiveSmallIntegerField()),
-                ('confidence_scale_max', models.PositiveSmallIntegerField()),
-                ('answered_at', models.DateTimeField()),
-                ('client_view_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('client_response_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('viewer_interactions', models.PositiveIntegerField(blank=True, null=True)),
-                ('trial', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='response', to='study.trial')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("advice_rating", models.PositiveSmallIntegerField()),
+                ("rating_scale_max", models.PositiveSmallIntegerField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("accept", "Accept the advice"),
+                            ("modify", "Slightly modify the advice"),
+                            ("reject", "Reject the advice"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("final_diagnosis", models.SlugField(max_length=60)),
+                ("confidence", models.PositiveSmallIntegerField()),
+                ("confidence_scale_max", models.PositiveSmallIntegerField()),
+                ("answered_at", models.DateTimeField()),
+                ("client_view_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("client_response_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("viewer_interactions", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "trial",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="response",
+                        to="study.trial",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='advice',
-            constraint=models.UniqueConstraint(fields=('case', 'variant'), name='advice_unique_variant'),
+            model_name="advice",
+            constraint=models.UniqueConstraint(
+                fields=("case", "variant"), name="advice_unique_variant"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advice',
-            constraint=models.CheckConstraint(condition=models.Q(('displayed_confidence__isnull', True), models.Q(('displayed_confidence__gte', 0), ('displayed_confidence__lte', 100)), _connector='OR'), name='advice_confidence_percent'),
+            model_name="advice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("displayed_confidence__isnull", True),
+                    models.Q(("displayed_confidence__gte", 0), ("displayed_confidence__lte", 100)),
+                    _connector="OR",
+                ),
+                name="advice_confidence_percent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stratumcounter',
-            constraint=models.UniqueConstraint(fields=('study', 'stratum'), name='stratum_counter_unique'),
+            model_name="stratumcounter",
+            constraint=models.UniqueConstraint(
+                fields=("study", "stratum"), name="stratum_counter_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('slot__isnull', False)), fields=('study', 'stratum', 'slot'), name='participant_unique_slot'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("slot__isnull", False)),
+                fields=("study", "stratum", "slot"),
+                name="participant_unique_slot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('slot__isnull', True), ('arm__isnull', False), _connector='OR'), name='participant_slot_has_arm'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("slot__isnull", True), ("arm__isnull", False), _connector="OR"),
+                name="participant_slot_has_arm",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='diagnosisoption',
-            constraint=models.UniqueConstraint(fields=('study', 'code'), name='diagnosis_unique_code'),
+            model_name="diagnosisoption",
+            constraint=models.UniqueConstraint(
+                fields=("study", "code"), name="diagnosis_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('study', 'code'), name='case_unique_code'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("study", "code"), name="case_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='arm',
-            constraint=models.UniqueConstraint(fields=('study', 'code'), name='arm_unique_code'),
+            model_name="arm",
+            constraint=models.UniqueConstraint(fields=("study", "code"), name="arm_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='arm',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1)), name='arm_weight_positive'),
+            model_name="arm",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gte", 1)), name="arm_weight_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studymembership',
-            constraint=models.UniqueConstraint(fields=('study', 'user'), name='membership_unique'),
+            model_name="studymembership",
+            constraint=models.UniqueConstraint(fields=("study", "user"), name="membership_unique"),
         ),
         migrations.AddConstraint(
-            model_name='trial',
-            constraint=models.UniqueConstraint(fields=('participant', 'position'), name='trial_unique_position'),
+            model_name="trial",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "position"), name="trial_unique_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trial',
-            constraint=models.UniqueConstraint(fields=('participant', 'case'), name='trial_unique_case'),
+            model_name="trial",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "case"), name="trial_unique_case"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trial',
-            constraint=models.CheckConstraint(condition=models.Q(('position__gte', 1)), name='trial_position_positive'),
+            model_name="trial",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("position__gte", 1)), name="trial_position_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('advice_rating__gte', 1), ('advice_rating__lte', models.F('rating_scale_max'))), name='response_rating_in_scale'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("advice_rating__gte", 1), ("advice_rating__lte", models.F("rating_scale_max"))
+                ),
+                name="response_rating_in_scale",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__gte', 1), ('confidence__lte', models.F('confidence_scale_max'))), name='response_confidence_in_scale'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("confidence__gte", 1), ("confidence__lte", models.F("confidence_scale_max"))
+                ),
+                name="response_confidence_in_scale",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('decision__in', ['accept', 'modify', 'reject'])), name='response_decision_valid'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("decision__in", ["accept", "modify", "reject"])),
+                name="response_decision_valid",
+            ),
         ),
     ]

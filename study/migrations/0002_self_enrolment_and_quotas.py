@@ -4,25 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0001_initial'),
+        ("study", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='study',
-            name='self_enrolment_token',
+            model_name="study",
+            name="self_enrolment_token",
             field=models.CharField(blank=True, max_length=64, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name='study',
-            name='stratum_quotas',
+            model_name="study",
+            name="stratum_quotas",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='status',
-            field=models.CharField(choices=[('invited', 'Invited'), ('declined', 'Declined consent'), ('consented', 'Consented'), ('ineligible', 'Screened out'), ('stratum_full', 'Stratum quota reached'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='invited', max_length=12),
+            model_name="participant",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("invited", "Invited"),
+                    ("declined", "Declined consent"),
+                    ("consented", "Consented"),
+                    ("ineligible", "Screened out"),
+                    ("stratum_full", "Stratum quota reached"),
+                    ("in_progress", "In progress"),
+                    ("completed", "Completed"),
+                    ("withdrawn", "Withdrawn"),
+                ],
+                default="invited",
+                max_length=12,
+            ),
         ),
     ]

@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0002_self_enrolment_and_quotas'),
+        ("study", "0002_self_enrolment_and_quotas"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='study',
-            name='stratify_by',
-            field=models.CharField(choices=[('specialty', 'Specialty'), ('training_level', 'Training level'), ('years_experience', 'Years of experience')], default='specialty', max_length=20),
+            model_name="study",
+            name="stratify_by",
+            field=models.CharField(
+                choices=[
+                    ("specialty", "Specialty"),
+                    ("training_level", "Training level"),
+                    ("years_experience", "Years of experience"),
+                ],
+                default="specialty",
+                max_length=20,
+            ),
         ),
     ]

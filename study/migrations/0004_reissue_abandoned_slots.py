@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0003_stratify_by'),
+        ("study", "0003_stratify_by"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='study',
-            name='reissue_after_minutes',
+            model_name="study",
+            name="reissue_after_minutes",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='status',
-            field=models.CharField(choices=[('invited', 'Invited'), ('declined', 'Declined consent'), ('consented', 'Consented'), ('ineligible', 'Screened out'), ('stratum_full', 'Stratum quota reached'), ('reissued', 'Slot reissued (no answer in time)'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('withdrawn', 'Withdrawn')], default='invited', max_length=12),
+            model_name="participant",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("invited", "Invited"),
+                    ("declined", "Declined consent"),
+                    ("consented", "Consented"),
+                    ("ineligible", "Screened out"),
+                    ("stratum_full", "Stratum quota reached"),
+                    ("reissued", "Slot reissued (no answer in time)"),
+                    ("in_progress", "In progress"),
+                    ("completed", "Completed"),
+                    ("withdrawn", "Withdrawn"),
+                ],
+                default="invited",
+                max_length=12,
+            ),
         ),
     ]

@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('study', '0006_audit_append_only'),
+        ("study", "0006_audit_append_only"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='response',
-            name='viewer_fullscreen',
+            model_name="response",
+            name="viewer_fullscreen",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='response',
-            name='viewer_invert',
+            model_name="response",
+            name="viewer_invert",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='response',
-            name='viewer_pan',
+            model_name="response",
+            name="viewer_pan",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='response',
-            name='viewer_window',
+            model_name="response",
+            name="viewer_window",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='response',
-            name='viewer_zoom',
+            model_name="response",
+            name="viewer_zoom",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

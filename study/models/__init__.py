@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .case import Advice, Case, ExampleImage
+from .operations import InvitationEmail, Job
 from .participant import Participant, Response, Trial
 from .study import Arm, DesignVersion, DiagnosisOption, StratumCounter, Study, StudyMembership
 
@@ -11,6 +12,8 @@ __all__ = [
     "DesignVersion",
     "DiagnosisOption",
     "ExampleImage",
+    "InvitationEmail",
+    "Job",
     "Participant",
     "Response",
     "StratumCounter",

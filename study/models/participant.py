@@ -18,12 +18,16 @@ class Participant(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETED = "completed", "Completed"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        REVOKED = "revoked", "Link revoked (never used)"
 
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="participants")
     # The invitation secret; never exported, never logged.
     token = models.CharField(max_length=64, unique=True)
     # Pseudonymous id for exports and the console.
     public_id = models.CharField(max_length=16, unique=True)
+    # The team's own name for the link (a site, a mailing list); never shown to participants.
+    label = models.CharField(max_length=100, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.INVITED)
     stratum = models.SlugField(max_length=40, blank=True)
     specialty = models.SlugField(max_length=40, blank=True)

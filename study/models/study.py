@@ -110,6 +110,19 @@ class Study(models.Model):
     panel_session_params = models.JSONField(default=list, blank=True)
     completion_url = models.URLField(max_length=500, blank=True)
     screenout_url = models.URLField(max_length=500, blank=True)
+    # E-mail invitations and reminders: the team's own templates ({link}, {unsubscribe_link},
+    # {title}; empty means the site's default text), and reminders every
+    # reminder_interval_days to those who have not finished, at most reminder_max of them
+    # (0: none). Recruitment settings: not in the design hash.
+    email_from = models.CharField(max_length=254, blank=True)
+    invitation_subject = models.CharField(max_length=200, blank=True)
+    invitation_body = models.TextField(blank=True)
+    reminder_subject = models.CharField(max_length=200, blank=True)
+    reminder_body = models.TextField(blank=True)
+    reminder_interval_days = models.PositiveSmallIntegerField(default=7)
+    reminder_max = models.PositiveSmallIntegerField(default=0)
+    # Viewers may download free-text answers (identifiable-risk data) only if an owner allows.
+    viewers_may_export_free_text = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
