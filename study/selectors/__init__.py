@@ -21,6 +21,14 @@ from .export_tables import (
     case_rows,
     design_version_records,
 )
+from .jobs import (
+    report_current,
+    report_fingerprint,
+    report_latest,
+    report_pending,
+    study_job,
+    study_jobs,
+)
 from .participants import (
     Step,
     participant_by_external_id,
@@ -69,6 +77,10 @@ __all__ = [
     "participant_trial_at",
     "preview_choices",
     "preview_trial",
+    "report_current",
+    "report_fingerprint",
+    "report_latest",
+    "report_pending",
     "stratum_quota_rows",
     "studies_with_arms",
     "studies_with_counts",
@@ -77,6 +89,8 @@ __all__ = [
     "study_cases",
     "study_design_rows",
     "study_diagnoses",
+    "study_job",
+    "study_jobs",
     "study_progress",
     "token_plausible",
     "trial_image_names",
