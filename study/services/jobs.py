@@ -111,13 +111,17 @@ def job_start(
         raise JobRefused(f"Unknown kind of job '{kind}': one of {', '.join(KIND_ACTION)}.")
     if actor is not None:
         permissions.study_require(study=study, user=actor, action=KIND_ACTION[kind])
+    params = dict(params or {})
+    if kind in (Job.Kind.REPORT, Job.Kind.EXPORT):
+        # Spelled out, so "the same options" is one JSON lookup (the report cache).
+        params["include_synthetic"] = bool(params.get("include_synthetic"))
     with transaction.atomic():
         job = Job.objects.create(
             public_id=new_job_id(),
             study=study,
             kind=kind,
             requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-            params=params or {},
+            params=params,
             message="Waiting for a worker.",
         )
         if input_file is not None:
@@ -126,7 +130,7 @@ def job_start(
             action="job.start",
             study=study,
             actor=actor,
-            detail={"job": job.public_id, "kind": kind, **_audited(params or {})},
+            detail={"job": job.public_id, "kind": kind, **_audited(params)},
         )
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return job_execute(job_id=job.pk)
