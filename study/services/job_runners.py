@@ -1,19 +1,23 @@
-"""The runners of the report and export jobs (study.services.jobs); the other kinds register
-theirs in their own modules.
+"""The runners of the report, export and case-import jobs (study.services.jobs); the other
+kinds register theirs in their own modules.
 
 Rule: a report is cached by the sha256 of the trials table it was fitted on (and whether it
 includes simulated participants): a report job whose data are those of an earlier finished
 report reuses that report's file instead of fitting again."""
 
 import tempfile
-from typing import Final
+from dataclasses import asdict
+from typing import Any, Final
 
 from study import selectors
 from study.models import Job
 
+from .cases import ImageStoreError
 from .exports import study_export
-from .jobs import JobRefused, Outcome, Progress, job_runner
+from .imports import ArchiveError, ImportReport, cases_import
+from .jobs import JobRefused, Outcome, Progress, job_input, job_runner
 from .reports import ReportUnavailable, report_data, study_report
+from .studies import StudyStateError
 
 REPORT_TYPE: Final = "text/html; charset=utf-8"
 
@@ -103,3 +107,44 @@ def export_run(job: Job, progress: Progress) -> Outcome:
         name=written.filename,
         content_type=written.content_type,
     )
+
+
+def import_report_json(report: ImportReport) -> dict[str, Any]:
+    """The import's report as the job's JSON result (the console's cases page reads it as it
+    reads an ImportReport)."""
+    return {
+        "stored": report.stored,
+        "imported": report.imported,
+        "refused": report.refused,
+        "problem_count": report.problem_count,
+        "problems_not_listed": report.problems_not_listed,
+        "manifest_problems": [str(problem) for problem in report.manifest_problems],
+        "outcomes": [asdict(outcome) for outcome in report.outcomes],
+    }
+
+
+@job_runner(Job.Kind.IMPORT)
+def import_run(job: Job, progress: Progress) -> Outcome:
+    name = job.params.get("archive_name") or "the archive"
+    progress(0, None, f"Importing {name}.")
+    archive = job_input(job)
+    try:
+        report = cases_import(study=job.study, archive=archive, actor=job.requested_by)
+    except (ArchiveError, StudyStateError) as failure:
+        raise JobRefused(f"{name}: {failure}", result={"refusal": "archive"}) from failure
+    except ImageStoreError as failure:
+        raise JobRefused(
+            f"{name}: nothing was imported, because {failure}. Free space in the image store "
+            "(or ask the site administrator to), then upload it again.",
+            result={"refusal": "store"},
+        ) from failure
+    finally:
+        archive.close()
+    result = import_report_json(report)
+    if report.stored:
+        message = f"{name}: {report.imported} case{'' if report.imported == 1 else 's'} imported."
+    elif report.manifest_problems:
+        message = f"{name}: nothing was imported, the manifest has {report.problem_count} problems."
+    else:
+        message = f"{name}: nothing was imported, {report.refused} files refused."
+    return Outcome(message=message, result=result)

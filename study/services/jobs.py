@@ -9,6 +9,7 @@ or failed is left as it is. A runner (one per kind, ``job_runner``) does the wor
 progress and returns an Outcome; a runner's own ``JobRefused`` (a ValueError) fails the job with
 its message, anything else fails it with its type and message, logged with the traceback."""
 
+import io
 import logging
 import secrets
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from study import permissions
+from study.core.sealed import SealError, key_derive, seal, unseal
 from study.models import Job, Study
 
 from .audit import Actor, audit_record
@@ -41,7 +43,12 @@ MESSAGE_MAX: Final = Job._meta.get_field("message").max_length
 
 
 class JobRefused(ValueError):
-    """The job cannot do what it was asked: the message says why, in words for the team."""
+    """The job cannot do what it was asked: the message says why, in words for the team;
+    ``result`` (JSON) is kept with the failed job (what kind of refusal, a report)."""
+
+    def __init__(self, message: str, *, result: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.result = result or {}
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,10 @@ def job_start(
             message="Waiting for a worker.",
         )
         if input_file is not None:
-            job.input_file.save(f"{job.public_id}/{input_name}", input_file, save=True)
+            # Sealed at rest (an archive's DICOM headers are not yet de-identified).
+            input_file.seek(0)
+            sealed = seal(input_file.read(), _input_key(job))
+            job.input_file.save(f"{job.public_id}/{input_name}.sealed", ContentFile(sealed))
         audit_record(
             action="job.start",
             study=study,
@@ -136,6 +146,22 @@ def job_start(
         return job_execute(job_id=job.pk)
     transaction.on_commit(lambda: _send(job.pk))
     return job
+
+
+def _input_key(job: Job) -> bytes:
+    return key_derive(settings.SECRET_KEY, f"trustlab-job-input:{job.public_id}")
+
+
+def job_input(job: Job) -> io.BytesIO:
+    """The job's uploaded input, unsealed, in memory; JobRefused when it is gone or changed."""
+    if not job.input_file:
+        raise JobRefused("The uploaded file of this job is no longer there: upload it again.")
+    with job.input_file.open("rb") as stored:
+        sealed = stored.read()
+    try:
+        return io.BytesIO(unseal(sealed, _input_key(job)))
+    except SealError as error:
+        raise JobRefused(f"The uploaded file of this job cannot be read: {error}.") from error
 
 
 def _send(job_id: int) -> None:
@@ -166,7 +192,7 @@ def job_execute(*, job_id: int) -> Job:
             raise JobRefused(f"No runner is installed for {job.get_kind_display().lower()} jobs.")
         outcome = runner(job, progress)
     except JobRefused as refused:
-        return _failed(job, str(refused), error="")
+        return _failed(job, str(refused), error="", result=refused.result)
     except Exception as error:
         log.exception("job %s (%s) failed", job.public_id, job.kind)
         return _failed(
@@ -174,10 +200,6 @@ def job_execute(*, job_id: int) -> Job:
             f"The job stopped on an error ({type(error).__name__}): {error}",
             error=repr(error),
         )
-    finally:
-        if job.input_file:
-            job.input_file.delete(save=False)
-            Job.objects.filter(pk=job.pk).update(input_file="")
     try:
         return _done(job, outcome)
     except Exception as error:
@@ -192,7 +214,15 @@ def job_execute(*, job_id: int) -> Job:
             outcome.handle.close()
 
 
+def _input_discard(job: Job) -> None:
+    # Read once, whatever came of it: an upload never outlives its job.
+    if job.input_file:
+        job.input_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="")
+
+
 def _done(job: Job, outcome: Outcome) -> Job:
+    _input_discard(job)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if outcome.content is not None or outcome.handle is not None:
@@ -221,10 +251,12 @@ def _done(job: Job, outcome: Outcome) -> Job:
     return job
 
 
-def _failed(job: Job, message: str, *, error: str) -> Job:
+def _failed(job: Job, message: str, *, error: str, result: dict[str, Any] | None = None) -> Job:
+    _input_discard(job)
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(
             status=Job.Status.FAILED,
+            result=result or {},
             message=message[:MESSAGE_MAX],
             error=error,
             finished_at=timezone.now(),
