@@ -149,4 +149,4 @@ __all__ = [
 ]
 
 # The runners register themselves with study.services.jobs when imported.
-from . import job_runners  # noqa: F401
+from . import job_runners, power_runs  # noqa: F401

@@ -119,6 +119,10 @@ def job_start(
     if actor is not None:
         permissions.study_require(study=study, user=actor, action=KIND_ACTION[kind])
     params = dict(params or {})
+    if kind == Job.Kind.POWER:
+        from .power_runs import power_params  # the analysis package loads on first use
+
+        params = power_params(study=study, params=params)
     if kind in (Job.Kind.REPORT, Job.Kind.EXPORT):
         # Spelled out, so "the same options" is one JSON lookup (the report cache).
         params["include_synthetic"] = bool(params.get("include_synthetic"))

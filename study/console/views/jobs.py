@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from study import permissions, selectors, services
 from study.models import Job
 
-STARTABLE = {"report": Job.Kind.REPORT, "export": Job.Kind.EXPORT}
+STARTABLE = {"report": Job.Kind.REPORT, "export": Job.Kind.EXPORT, "power": Job.Kind.POWER}
+POWER_FIELDS = ("n", "sims", "alpha", "target", "seed")
 
 
 def _include_synthetic(request, study) -> bool:
@@ -21,10 +22,21 @@ def _include_synthetic(request, study) -> bool:
     return study.is_demo or study.pilot_mode or asked in ("1", "true", "yes")
 
 
+def _jobs_page(request, study, *, status: int = 200, power: dict | None = None):
+    from analysis.power import TARGETS
+
+    context = {
+        "study": study,
+        "jobs": selectors.study_jobs(study=study)[:50],
+        "targets": [(code, target.description) for code, target in TARGETS.items()],
+        "power": power or {"n": "50,100,150", "sims": 200, "alpha": 0.05, "seed": 2021},
+    }
+    return render(request, "console/jobs.html", context, status=status)
+
+
 @permissions.study_view()
 def jobs(request, study):
-    listed = selectors.study_jobs(study=study)[:50]
-    return render(request, "console/jobs.html", {"study": study, "jobs": listed})
+    return _jobs_page(request, study)
 
 
 @require_POST
@@ -32,15 +44,17 @@ def jobs(request, study):
 def job_start(request, study):
     kind = STARTABLE.get(request.POST.get("kind", ""))
     if kind is None:
-        messages.error(request, "Choose what to start: a report or an export bundle.")
-        return render(
-            request,
-            "console/jobs.html",
-            {"study": study, "jobs": selectors.study_jobs(study=study)[:50]},
-            status=400,
-        )
-    params = {"include_synthetic": _include_synthetic(request, study), "via": "console"}
-    job = services.job_start(study=study, kind=kind, actor=request.user, params=params)
+        messages.error(request, "Choose what to start: a report, an export bundle or a power run.")
+        return _jobs_page(request, study, status=400)
+    if kind == Job.Kind.POWER:
+        params = {name: request.POST[name] for name in POWER_FIELDS if request.POST.get(name)}
+    else:
+        params = {"include_synthetic": _include_synthetic(request, study), "via": "console"}
+    try:
+        job = services.job_start(study=study, kind=kind, actor=request.user, params=params)
+    except services.JobRefused as refused:
+        messages.error(request, f"The power run was not started: {refused}")
+        return _jobs_page(request, study, status=400, power=params)
     if job.kind == Job.Kind.REPORT and job.status == Job.Status.DONE:
         return redirect("console:report", study.slug)
     return redirect("console:job", study.slug, job.public_id)
