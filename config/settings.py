@@ -184,7 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-due": {"task": "study.tasks.reminders_send_due", "schedule": 15 * 60},
 }
 # E-mail (invitations and reminders): printed to the console unless SMTP is configured
-# (EMAIL_URL=smtp://user:password@host:587/?tls=True, django-environ's email_url).
+# (EMAIL_URL=smtp+tls://user:password@host:587, django-environ's email_url).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TrustLab <no-reply@localhost>")
 # How many e-mails one worker sends per minute (Celery's rate limit on the send task).
