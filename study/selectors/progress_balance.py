@@ -112,9 +112,7 @@ def _promise(study: Study, spec: allocation.DesignSpec, slots: set[tuple[str, in
     slot taken, with enrolment's rule for drawing an annotation (study.core.questions)."""
     explanation = dict(study.arms.values_list("code", "explanation"))
     has_annotation = set(
-        study.cases.filter(advice__annotation__isnull=False).values_list(
-            "code", "advice__variant"
-        )
+        study.cases.filter(advice__annotation__isnull=False).values_list("code", "advice__variant")
     )
     promise = _Promise(Counter(), Counter(), Counter(), Counter(), {})
     by_stratum: dict[str, set[int]] = {}

@@ -45,7 +45,9 @@ def _through_questionnaire(study) -> Participant:
 
 
 def _rows(study) -> list[tuple[str, int, int, int]]:
-    return [(row.label, row.reached, row.here, row.left) for row in study_dropout_by_step(study=study)]
+    return [
+        (row.label, row.reached, row.here, row.left) for row in study_dropout_by_step(study=study)
+    ]
 
 
 def test_given_participants_at_every_step_then_each_is_counted_at_the_step_they_stopped_at():
