@@ -59,6 +59,14 @@ class CaseBalance:
     annotated_promised: int
 
     @property
+    def accurate(self) -> int:
+        return self.shown - self.inaccurate
+
+    @property
+    def accurate_promised(self) -> int:
+        return self.shown_promised - self.inaccurate_promised
+
+    @property
     def deviates(self) -> bool:
         return (self.shown, self.inaccurate, self.annotated) != (
             self.shown_promised,

@@ -73,7 +73,11 @@ def test_given_participants_then_the_study_page_shows_steps_chart_durations_and_
     assert '<div class="stat" id="duration-median"><b>30.0</b>' in html
     assert '<div class="stat" id="duration-quartiles"><b>30.0–30.0</b>' in html
     assert "Everything is as the allocation promises." in html
-    assert [row[-1] for row in _cells(html, "case-balance")] == ["as promised"] * 8
+    case_rows = _cells(html, "case-balance")
+    assert [row[-1] for row in case_rows] == ["as promised"] * 8
+    # two participants hold a slot, 2 of 8 cases inaccurate each: 12 accurate, 4 inaccurate
+    assert sum(int(row[1]) for row in case_rows) == sum(int(row[2]) for row in case_rows) == 12
+    assert sum(int(row[3]) for row in case_rows) == sum(int(row[4]) for row in case_rows) == 4
 
 
 def test_given_a_tampered_trial_then_the_page_flags_the_deviation_and_names_the_participant(

@@ -70,6 +70,7 @@ def test_given_a_trial_changed_to_inaccurate_advice_then_the_participant_and_cas
     (case,) = [case for case in balance.cases if case.deviates]
     assert case.case == trial.case.code
     assert case.inaccurate == case.inaccurate_promised + 1
+    assert case.accurate == case.accurate_promised - 1
     assert balance.deviations == 2
 
 
