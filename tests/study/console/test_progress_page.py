@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from study import services
@@ -178,3 +180,16 @@ def test_given_a_draft_without_enrolments_then_the_block_says_the_chart_starts_l
         "Debrief",
         "Finished (completion code shown)",
     ]
+
+
+def test_given_more_participants_then_the_fragment_makes_no_more_queries(owner_client, study):
+    url = reverse("console:progress", args=[study.slug])
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(url)
+    for _ in range(4):
+        answer_all(enrolled_participant(study))
+
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(url)
+
+    assert len(many) == len(few)
