@@ -111,4 +111,5 @@ urlpatterns = [
         participants.participant_withdraw,
         name="participant_withdraw",
     ),
+    path("studies/<slug:slug>/progress/", studies.progress_fragment, name="progress"),
 ]

@@ -7,7 +7,6 @@ from django.db.models import Max, QuerySet
 
 from study.models import (
     Arm,
-    AuditEvent,
     Case,
     DesignVersion,
     DiagnosisOption,
@@ -31,11 +30,6 @@ def study_cases(*, study: Study) -> QuerySet[Case]:
 def study_diagnoses(*, study: Study) -> list[tuple[str, str]]:
     """(code, label) of the study's diagnosis options in their configured order."""
     return list(study.diagnoses.values_list("code", "label"))
-
-
-def study_audit_events(*, study: Study, limit: int) -> list[AuditEvent]:
-    """The newest ``limit`` audit events of the study, newest first, with their actors."""
-    return list(study.audit_events.select_related("actor")[:limit])
 
 
 def study_design_rows(*, study: Study) -> DesignRows:
