@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from django.urls import Resolver404, resolve
 
 from .browser import Browser, Unanswered
-from .page import FormRefusal, Page
+from .page import Form, FormRefusal, Page
 from .physician import BotPhysician, answer_fields, client_measurements, unaided_fields
 
 COMPLETED, FAILED, STUCK = "completed", "failed", "stuck"
@@ -171,7 +171,7 @@ class Bot:
             last = marker
             shown_at = time.monotonic()
             try:
-                answers, click = self._answers(name, place, form.fields.keys(), form.asks)
+                answers, click = self._answers(name, place, form)
                 pairs = form.filled(answers, click=click)
             except (FormRefusal, LookupError) as error:
                 return self._result(FAILED, page.url, str(error))
@@ -182,23 +182,19 @@ class Bot:
             except Unanswered as error:
                 return self._result(STUCK, page.url, str(error))
 
-    def _answers(self, name, place: Where, names, asks) -> tuple[dict, tuple[str, str] | None]:
-        physician = self.physician
-        if name == "trial":
-            read = physician.trial_read(token=place.token, position=place.position or 0)
-            if asks("unaided_diagnosis"):
-                if read.unaided is None:
-                    raise FormRefusal("the page asks for an unaided read the design does not")
-                return unaided_fields(read), None
-            return answer_fields(read)
-        answers = {
-            "consent": physician.consent,
-            "screening": physician.screening,
-            "feedback": dict,
-            "questionnaire": physician.questionnaire,
-            "debrief": physician.debrief,
-        }[name]()
-        return answers, None
+    def _answers(self, name: str, place: Where, form: Form) -> tuple[dict, tuple | None]:
+        """What the bot's physician answers on this step (the page's own fields decide whether
+        a case page is the unaided read or the answer)."""
+        if name == "feedback":
+            return {}, None  # the Continue button
+        if name != "trial":
+            return getattr(self.physician, name)(), None  # consent, screening, ...
+        read = self.physician.trial_read(token=place.token, position=place.position or 0)
+        if form.asks("unaided_diagnosis"):
+            if read.unaided is None:
+                raise FormRefusal("the page asks for an unaided read the design does not")
+            return unaided_fields(read), None
+        return answer_fields(read)
 
     def _measured(self, pairs, names, shown_at: float) -> list[tuple[str, str]]:
         """The hidden measurements the page's script fills in, in place of their empty values."""

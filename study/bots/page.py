@@ -58,9 +58,9 @@ class Form:
             for value in wanted if isinstance(wanted, list) else [wanted]:
                 text = str(value)
                 if control.options and text not in control.options:
+                    offered = ", ".join(f"'{option}'" for option in control.options if option)
                     raise FormRefusal(
-                        f"the page offers no choice '{text}' for '{name}' "
-                        f"(it offers {', '.join(control.options)})"
+                        f"the page offers no choice '{text}' for '{name}' (it offers {offered})"
                     )
                 pairs.append((name, text))
         if click is not None:
