@@ -61,7 +61,9 @@ def test_bots_complete_the_demo_study_and_the_export_has_their_trials(tmp_path):
     )
     # 13 pages each (consent, screening, 8 cases, questionnaire, debrief, done) and the
     # preview and the window/level source of each case's image
-    assert re.fullmatch(r"Completed bots: 39 pages, 48 images, median \d+\.\d s per bot\.", lines[1])
+    assert re.fullmatch(
+        r"Completed bots: 39 pages, 48 images, median \d+\.\d s per bot\.", lines[1]
+    )
     bots = Participant.objects.filter(study=study, synthetic=True)
     assert sorted(bots.values_list("status", flat=True)) == ["completed"] * 3
     assert Participant.objects.filter(study=study, synthetic=False).count() == 1  # the seeded link
@@ -150,7 +152,9 @@ def test_a_study_that_is_neither_a_demo_nor_in_pilot_mode_gets_no_bots():
 def test_the_open_link_entry_needs_an_open_link():
     study = gaube_study(pilot_mode=True)
 
-    message, _output = _refused("--study", study.slug, "--participants", "1", "--entry", "open-link")
+    message, _output = _refused(
+        "--study", study.slug, "--participants", "1", "--entry", "open-link"
+    )
 
     assert message == f"Study '{study.slug}' has no open enrolment link: use --entry invitations."
 

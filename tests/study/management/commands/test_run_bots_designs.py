@@ -40,7 +40,9 @@ def _rows(slug, tmp_path):
 def _check_gaube2021(rows):
     assert {row["response_mode"] for row in rows} == {"gaube"}
     assert {row["decision"] for row in rows} <= {"accept", "modify", "reject"}
-    assert all(row["final_diagnosis"] and row["advice_rating"] and row["confidence"] for row in rows)
+    assert all(
+        row["final_diagnosis"] and row["advice_rating"] and row["confidence"] for row in rows
+    )
     assert {row["agreed"] for row in rows} == {""}
 
 
