@@ -39,6 +39,7 @@ class BotResult:
     pages: int = 0
     images: int = 0
     seconds: float = 0.0
+    throttled: int = 0  # requests answered 429 and sent again after Retry-After
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Bot:
             pages=self.pages,
             images=self.browser.images,
             seconds=round(time.monotonic() - self.started, 3),
+            throttled=self.browser.throttled,
         )
 
     def run_invitation(self, token: str) -> BotResult:

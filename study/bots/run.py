@@ -128,4 +128,11 @@ def report_lines(report: RunReport) -> list[str]:
             f"Completed bots: {sum(r.pages for r in done)} pages, {sum(r.images for r in done)} "
             f"images, median {seconds[len(seconds) // 2]:.1f} s per bot."
         )
+    throttled = sum(result.throttled for result in report.results)
+    if throttled:
+        lines.append(
+            f"{throttled} requests were answered 429 (the per-address rate limit: every bot "
+            "comes from this address) and sent again after the wait the site asked for; "
+            "RATELIMIT_ENABLE=0 on the site lifts the limit for a run of bots."
+        )
     return lines

@@ -49,6 +49,7 @@ class _ScriptedBrowser:
         self.base_url = BASE
         self.script = list(script)
         self.images = 0
+        self.throttled = 0
         self.previous = ""
         self.posted = []
 

@@ -14,15 +14,21 @@ def test_the_report_counts_outcomes_and_names_each_bot_that_did_not_complete():
             BotResult(1, COMPLETED, "done", "/p/<token>/done/", pages=13, images=16, seconds=2.0),
             BotResult(2, FAILED, "consent", "/p/<token>/consent/", "HTTP 403: Closed", pages=1),
             BotResult(3, STUCK, "trial 4", "/p/<token>/case/4/", "the page did not advance"),
-            BotResult(4, COMPLETED, "done", "/p/<token>/done/", pages=13, images=16, seconds=4.0),
+            BotResult(
+                4, COMPLETED, "done", "/p/<token>/done/", pages=13, images=16, seconds=4.0,
+                throttled=2,
+            ),
         ),
-    )
+    )  # fmt: skip
 
     assert report_lines(report) == [
         "Bots at http://127.0.0.1:8000/: 2 completed, 1 failed, 1 stuck.",
         "  bot 2 failed at consent (/p/<token>/consent/): HTTP 403: Closed",
         "  bot 3 stuck at trial 4 (/p/<token>/case/4/): the page did not advance",
         "Completed bots: 26 pages, 32 images, median 4.0 s per bot.",
+        "2 requests were answered 429 (the per-address rate limit: every bot comes from this "
+        "address) and sent again after the wait the site asked for; RATELIMIT_ENABLE=0 on the "
+        "site lifts the limit for a run of bots.",
     ]
     assert not report.succeeded
     assert [r.number for r in report.with_outcome(STUCK)] == [3]
