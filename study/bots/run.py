@@ -21,7 +21,7 @@ from study.services import StudyStateError
 from study.services.bots import bot_invitations_create, bot_participant_mark
 from study.services.synthetic import synthetic_allowed_check
 
-from .bot import COMPLETED, FAILED, STUCK, Bot, BotResult
+from .bot import COMPLETED, FAILED, STUCK, Bot, BotResult, where
 from .browser import Browser
 from .physician import bots_setup
 from .server import site_served
@@ -98,7 +98,8 @@ def bots_run(
                     return bot.run_invitation(starts[number - 1])
                 return bot.run_open_link(starts[number - 1])
             except Exception as error:  # reported with the bot's page, never lost
-                return BotResult(number, FAILED, "unknown", browser.previous, repr(error))
+                place = where(browser.previous)  # the last page it was served
+                return BotResult(number, FAILED, place.step, place.path, repr(error))
             finally:
                 browser.close()
                 connections.close_all()  # this thread's; a pool thread runs many bots

@@ -2,6 +2,7 @@
 
 import pytest
 
+from study import services
 from study.bots import COMPLETED, FAILED, STUCK, BotResult, RunReport, bots_run, report_lines
 from study.models import Participant
 from tests.factories import gaube_study
@@ -49,3 +50,21 @@ def test_an_unknown_entry_is_refused_before_anything_is_created():
 
     assert str(refused.value) == "entry must be one of invitations, open-link, got 'email'"
     assert not Participant.objects.filter(study=study).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bot_that_breaks_is_reported_failed_on_its_last_page_and_the_run_goes_on(monkeypatch):
+    study = gaube_study(pilot_mode=True)
+    study = services.self_enrolment_enable(study=study)
+
+    def broken(*, token):
+        raise RuntimeError("marking failed")
+
+    monkeypatch.setattr("study.bots.run.bot_participant_mark", broken)
+
+    report = bots_run(study=study, participants=2, concurrency=1, entry="open-link")
+
+    assert [(r.number, r.outcome, r.step, r.path, r.reason) for r in report.results] == [
+        (number, FAILED, "open_link", "/s/<token>/", "RuntimeError('marking failed')")
+        for number in (1, 2)
+    ]
