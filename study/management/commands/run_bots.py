@@ -11,7 +11,9 @@ class Command(BaseCommand):
         "Bots take part in a study over real HTTP as browsers do (forms, CSRF, redirects, "
         "images), answering as the simulate command's simulated physicians, flagged synthetic "
         "(a demo or a study in pilot mode only). Reports completed, failed and stuck bots with "
-        "the page each stopped on; exits 1 when any did not complete."
+        "the page each stopped on; exits 1 when any did not complete. Every bot comes from "
+        "this machine's address: for large runs against a site with rate limits, set "
+        "RATELIMIT_ENABLE=0 there (bots wait out a 429 as Retry-After says)."
     )
 
     def add_arguments(self, parser):
