@@ -126,6 +126,24 @@ def test_bots_enrol_through_the_open_link_and_are_flagged_synthetic_before_conse
     assert list(marked.values_list("detail", flat=True)) == [{"by": "bots"}] * 2
 
 
+def test_bots_on_a_panel_link_each_bring_their_own_panel_id():
+    study = gaube_study(pilot_mode=True)
+    services.self_enrolment_enable(study=study)
+    services.panel_settings_set(
+        study=study,
+        config=services.PanelConfig(
+            id_param="PROLIFIC_PID", session_params=(), completion_url="", screenout_url=""
+        ),
+    )
+
+    output = _run("--study", study.slug, "--participants", "2", "--entry", "open-link")
+
+    assert output.splitlines()[0].endswith(": 2 completed, 0 failed, 0 stuck.")
+    ids = sorted(Participant.objects.filter(study=study).values_list("external_id", flat=True))
+    assert [re.fullmatch(r"BOT[12][0-9a-f]{12}", value) is not None for value in ids] == [True] * 2
+    assert [value[:4] for value in ids] == ["BOT1", "BOT2"]
+
+
 def test_bots_drive_a_site_given_by_its_base_url():
     from study.bots.server import site_served
 
