@@ -18,8 +18,8 @@ BOTS = 2
 # slug, cases per participant, pages per bot: consent, screening, each case (twice with the
 # unaided read first, plus a feedback page after each training case), questionnaire, debrief,
 # done
+# (Gaube 2021 is test_run_bots.py's own demo run.)
 DESIGNS = {
-    "gaube2021": ("gaube-2021", 8, 13),
     "gaube2023": ("gaube-2023", 8, 13),
     "prinster2024": ("prinster-2024", 8, 13),
     "dratsch2023": ("dratsch-2023", 12, 12 + 2 + 5),
