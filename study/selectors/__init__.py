@@ -33,6 +33,7 @@ from .jobs import (
 from .links import (
     LINK_STATUSES,
     invitation_email_by_unsubscribe_token,
+    invitation_email_sent,
     link_row,
     link_status,
     study_links,
@@ -92,6 +93,7 @@ __all__ = [
     "design_version_records",
     "exported_participants",
     "invitation_email_by_unsubscribe_token",
+    "invitation_email_sent",
     "link_row",
     "link_status",
     "participant_by_external_id",

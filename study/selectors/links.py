@@ -144,3 +144,8 @@ def invitation_email_by_unsubscribe_token(*, token: str) -> InvitationEmail | No
         .filter(unsubscribe_token=token)
         .first()
     )
+
+
+def invitation_email_sent(*, email_id: int) -> bool:
+    """Whether the invitation of this e-mail row has gone out."""
+    return InvitationEmail.objects.filter(pk=email_id, invitation_sent_at__isnull=False).exists()
