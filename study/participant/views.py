@@ -165,9 +165,12 @@ def _service_error(form, error: services.ResponseInvalid) -> None:
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     participant = _participant(token)
     if participant.status == Participant.Status.REVOKED:
-        with translation.override(texts.participant_language(participant=participant)):
+        language = texts.participant_language(participant=participant)
+        with translation.override(language):
             step = selectors.participant_current_step(participant=participant)
-            return _revoked(request, participant, step)
+            response = _revoked(request, participant, step)
+        response.headers.setdefault("Content-Language", language)
+        return response
     # A link may choose among the study's languages (?lang=de) until the participant consents.
     language = texts.language_requested(study=participant.study, requested=request.GET.get("lang"))
     if language and participant.status == Participant.Status.INVITED:

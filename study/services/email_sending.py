@@ -21,7 +21,7 @@ from django.utils import timezone
 from study.models import InvitationEmail, Participant, Study
 from study.selectors.links import NOT_REMINDED
 
-from .audit import audit_record
+from .audit import Actor, audit_record
 from .emails import (
     email_render,
     email_sender,
@@ -58,7 +58,7 @@ def email_queue(*, email_id: int, kind: str, number: int = 0, now: datetime | No
     transaction.on_commit(send)
 
 
-def invitations_email(*, study: Study, text: str, actor=None) -> list[InvitationEmail]:
+def invitations_email(*, study: Study, text: str, actor: Actor = None) -> list[InvitationEmail]:
     """Invite the pasted addresses (services.emails.recipients_parse): a new link each, then
     one message each, queued after the links are committed."""
     rows = invitation_emails_record(study=study, recipients=recipients_parse(text), actor=actor)

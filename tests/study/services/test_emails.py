@@ -66,13 +66,13 @@ def test_bad_templates_are_refused_naming_the_field(changes, message):
 def test_empty_texts_are_the_site_defaults():
     study = gaube_study(title="Chest study")
     texts = emails.email_texts(study=study, kind="reminder")
-    assert texts == emails.EmailTexts(
-        emails.DEFAULT_REMINDER_SUBJECT, emails.DEFAULT_REMINDER_BODY
-    )
+    assert texts == emails.EmailTexts(emails.DEFAULT_REMINDER_SUBJECT, emails.DEFAULT_REMINDER_BODY)
     for body in (emails.DEFAULT_INVITATION_BODY, emails.DEFAULT_REMINDER_BODY):
-        assert emails.placeholders_check(
-            text=body, allowed=emails.PLACEHOLDERS, field="x"
-        ) == {"link", "unsubscribe_link", "title"}
+        assert emails.placeholders_check(text=body, allowed=emails.PLACEHOLDERS, field="x") == {
+            "link",
+            "unsubscribe_link",
+            "title",
+        }
 
 
 def test_literal_braces_survive_rendering():
@@ -105,9 +105,7 @@ def test_the_preview_fills_the_unsaved_texts_with_example_links(settings):
 
 
 def test_pasted_addresses_one_per_line_or_csv_with_a_header():
-    recipients = emails.recipients_parse(
-        "email,label\na@example.org\n\n b@example.org , Ward 2\n"
-    )
+    recipients = emails.recipients_parse("email,label\na@example.org\n\n b@example.org , Ward 2\n")
     assert recipients == [
         emails.Recipient("a@example.org", ""),
         emails.Recipient("b@example.org", "Ward 2"),
