@@ -122,7 +122,7 @@ def links_create(request, study):
         )
         response["Content-Disposition"] = f'attachment; filename="{study.slug}-links.csv"'
         return response
-    messages.success(request, f"{len(new)} new link{'s' if len(new) != 1 else ''} created.")
+    # Said by the new links' own caption: a message here would be one more list on the page.
     return _page(request, study, new_links=new)
 
 

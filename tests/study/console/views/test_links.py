@@ -105,7 +105,7 @@ def test_creating_links_shows_them_once_with_labels(owner_client, study, setting
     body = response.content.decode()
     for participant in created:
         assert f"http://testserver/p/{participant.token}/" in body
-    assert "2 new links created." in body
+    assert "2 new links created</caption>" in body
 
 
 def test_creating_links_as_csv(owner_client, study):
