@@ -16,6 +16,7 @@ from .audit import Actor, audit_record
 from .invitations import MAX_INVITATIONS, new_public_id
 
 LABEL_MAX: Final = Participant._meta.get_field("label").max_length
+PUBLIC_ID_MAX: Final = Participant._meta.get_field("public_id").max_length
 # A prefix leaves room for "-" and the number (at least three digits: X-001).
 PREFIX_MAX: Final = LABEL_MAX - 8
 _PREFIX_RE: Final = re.compile(r"^[\w .:/()+-]*$")
@@ -23,6 +24,10 @@ _PREFIX_RE: Final = re.compile(r"^[\w .:/()+-]*$")
 
 class LinkRefused(ValueError):
     """The change cannot be made: the message says why, in words for the team."""
+
+
+class LinkNotFound(LinkRefused):
+    """No such link in this study (another study's counts as none)."""
 
 
 def label_check(label: str) -> str:
@@ -97,13 +102,15 @@ def links_create(
 
 
 def _link(*, study: Study, public_id: str) -> Participant:
+    # A NUL or an over-long id was never issued (and PostgreSQL refuses NUL in text).
+    plausible = "\x00" not in public_id and len(public_id) <= PUBLIC_ID_MAX
     participant = (
-        Participant.objects.select_for_update()
-        .filter(study=study, public_id=public_id[:16])
-        .first()
+        Participant.objects.select_for_update().filter(study=study, public_id=public_id).first()
+        if plausible
+        else None
     )
-    if participant is None or "\x00" in public_id:
-        raise LinkRefused(f"No link {public_id!r} in this study.")
+    if participant is None:
+        raise LinkNotFound(f"No link {public_id!r} in this study.")
     return participant
 
 

@@ -19,6 +19,7 @@ from study.services.emails import (
     DEFAULT_REMINDER_SUBJECT,
     email_preview,
 )
+from study.services.links import LinkNotFound
 
 from ..forms import form_problems
 from ..link_forms import (
@@ -132,7 +133,8 @@ def link_revoke(request, study, public_id):
     try:
         services.link_revoke(study=study, public_id=public_id, actor=request.user)
     except services.LinkRefused as refused:
-        return _page(request, study, status=409, problem_id=public_id, problem=str(refused))
+        status = 404 if isinstance(refused, LinkNotFound) else 409
+        return _page(request, study, status=status, problem_id=public_id, problem=str(refused))
     messages.success(request, f"The link {public_id} is revoked: its pages say so.")
     return redirect(_back(request, study))
 
@@ -148,7 +150,8 @@ def link_relabel(request, study, public_id):
             study=study, public_id=public_id, label=form.cleaned_data["label"], actor=request.user
         )
     except services.LinkRefused as refused:
-        return _page(request, study, status=400, problem_id=public_id, problem=str(refused))
+        status = 404 if isinstance(refused, LinkNotFound) else 400
+        return _page(request, study, status=status, problem_id=public_id, problem=str(refused))
     messages.success(request, f"The link {public_id} is re-labelled.")
     return redirect(_back(request, study))
 

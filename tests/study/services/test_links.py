@@ -5,6 +5,7 @@ import pytest
 
 from study import services
 from study.models import AuditEvent, Participant
+from study.services.links import LinkNotFound
 from tests.factories import enrolled_participant, gaube_study
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +89,9 @@ def test_revoking_twice_says_it_is_already_revoked():
 def test_another_studys_link_is_not_found():
     study, other = gaube_study(), gaube_study()
     (link,) = services.links_create(study=other, count=1)
-    with pytest.raises(services.LinkRefused, match="No link"):
+    with pytest.raises(LinkNotFound, match="No link"):
         services.link_revoke(study=study, public_id=link.public_id)
-    with pytest.raises(services.LinkRefused, match="No link"):
+    with pytest.raises(LinkNotFound, match="No link"):
         services.link_relabel(study=study, public_id=link.public_id, label="x")
 
 

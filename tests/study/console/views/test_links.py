@@ -153,10 +153,14 @@ def test_revoking_a_used_link_is_a_409_saying_why(owner_client, study):
     assert "only unused links can be revoked" in unescape(response.content.decode())
 
 
-def test_an_unknown_link_is_refused_by_name(owner_client, study):
-    response = owner_client.post(_url(study, "link_relabel", "PNOPE"), {"label": "x"})
-    assert response.status_code == 400
-    assert "No link &#x27;PNOPE&#x27; in this study." in response.content.decode()
+@pytest.mark.parametrize(
+    ("public_id", "shown"), [("PNOPE", "PNOPE"), ("P\x00X", "P\\x00X"), ("P" * 17, "P" * 17)]
+)
+def test_an_unknown_link_is_a_404_naming_it(owner_client, study, public_id, shown):
+    for name in ("link_relabel", "link_revoke"):
+        response = owner_client.post(_url(study, name, public_id), {"label": "x"})
+        assert response.status_code == 404
+        assert f"No link '{shown}' in this study." in unescape(response.content.decode())
 
 
 def test_emailing_invitations_sends_each_a_link(owner_client, study):
