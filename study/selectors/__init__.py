@@ -30,6 +30,14 @@ from .jobs import (
     study_job,
     study_jobs,
 )
+from .links import (
+    LINK_STATUSES,
+    invitation_email_by_unsubscribe_token,
+    invitation_email_sent,
+    link_row,
+    link_status,
+    study_links,
+)
 from .participants import (
     Step,
     participant_by_external_id,
@@ -63,6 +71,7 @@ __all__ = [
     "ALLOCATION_COLUMNS",
     "AUDIT_COLUMNS",
     "CASES_COLUMNS",
+    "LINK_STATUSES",
     "NO_ACTOR",
     "PARTICIPANTS_COLUMNS",
     "RECENT_AUDIT_EVENTS",
@@ -83,6 +92,10 @@ __all__ = [
     "case_rows",
     "design_version_records",
     "exported_participants",
+    "invitation_email_by_unsubscribe_token",
+    "invitation_email_sent",
+    "link_row",
+    "link_status",
     "participant_by_external_id",
     "participant_by_token",
     "participant_current_step",
@@ -110,6 +123,7 @@ __all__ = [
     "study_enrolment_by_day",
     "study_job",
     "study_jobs",
+    "study_links",
     "study_progress",
     "study_within_balance",
     "token_plausible",
