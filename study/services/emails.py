@@ -110,7 +110,7 @@ def email_texts(*, study: Study, kind: str) -> EmailTexts:
 
 def site_url() -> str:
     """The address participants reach the site at, for links in e-mails (SITE_URL)."""
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return settings.SITE_URL.rstrip("/")
 
 
 def participant_link(*, token: str, base_url: str = "") -> str:
