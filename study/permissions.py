@@ -67,6 +67,19 @@ def study_require(*, study: Study, user: Actor, action: Action) -> str:
     return role
 
 
+def study_may_export_free_text(*, study: Study, user: Actor) -> bool:
+    """Whether the user's exports of the study include free-text answers (questionnaire
+    ``text`` items: identifiable-risk data). Owners and collaborators: yes; viewers only when
+    an owner set ``viewers_may_export_free_text``; no role: no. ``None`` is no account at all
+    (a management command or a task run by the site's operator): unaffected, yes."""
+    if user is None:
+        return True
+    role = study_role(study=study, user=user)
+    if role is None:
+        return False
+    return role != Role.VIEWER or study.viewers_may_export_free_text
+
+
 def studies_visible(*, user: Actor) -> QuerySet[Study]:
     """Every study the user may see."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -18,10 +18,12 @@ from .builder import (
 from .cases import (
     AdviceInput,
     CaseInput,
+    CaseReviewError,
     ImageStoreError,
     case_create,
     case_image_attach,
     case_review_confirm,
+    case_reviews_confirm,
     case_training_set,
     imaging_uid_secret,
 )
@@ -34,6 +36,11 @@ from .enrolment import (
 from .examples import ExampleError, example_image_add, example_image_delete
 from .exports import EXPORT_TABLES, ExportError, ExportResult, study_export
 from .invitations import invitations_create
+from .memberships import (
+    membership_remove,
+    membership_role_change,
+    study_free_text_export_set,
+)
 from .panels import (
     PanelConfig,
     PanelConfigError,
@@ -78,6 +85,7 @@ __all__ = [
     "AdviceInput",
     "Answer",
     "CaseInput",
+    "CaseReviewError",
     "ExampleError",
     "ExportError",
     "ExportResult",
@@ -98,6 +106,7 @@ __all__ = [
     "case_create",
     "case_image_attach",
     "case_review_confirm",
+    "case_reviews_confirm",
     "case_training_set",
     "decision_validate",
     "design_amend",
@@ -108,6 +117,8 @@ __all__ = [
     "imaging_uid_secret",
     "invitations_create",
     "membership_add",
+    "membership_remove",
+    "membership_role_change",
     "panel_config",
     "panel_return",
     "panel_settings_set",
@@ -129,6 +140,7 @@ __all__ = [
     "study_design_spec",
     "study_design_update",
     "study_export",
+    "study_free_text_export_set",
     "study_lock_design",
     "study_open",
     "study_pilot_mode_set",
