@@ -35,6 +35,7 @@ from .preview import PreviewChoices, PreviewTrial, preview_choices, preview_tria
 from .progress import CellProgress, stratum_quota_rows, studies_with_counts, study_progress
 from .studies import (
     RECENT_AUDIT_EVENTS,
+    cases_awaiting_review,
     studies_with_arms,
     study_audit_events,
     study_cases,
@@ -58,6 +59,7 @@ __all__ = [
     "case_image_file",
     "case_image_paths",
     "case_rows",
+    "cases_awaiting_review",
     "design_version_records",
     "exported_participants",
     "participant_by_external_id",
