@@ -38,10 +38,14 @@ def _role_checked(role: str) -> None:
         )
 
 
-def _member(*, study: Study, username: str) -> StudyMembership:
-    """The member by username, with the study row locked: two owners demoting each other at
-    the same moment are serialised, so the last-owner rule holds under concurrency."""
+def _team_lock(study: Study) -> None:
+    """Lock the study row before reading the team: two owners demoting each other at the same
+    moment are serialised, so the second sees the first's change (the last-owner rule and the
+    owner check hold under concurrency)."""
     Study.objects.select_for_update().filter(pk=study.pk).first()
+
+
+def _member(*, study: Study, username: str) -> StudyMembership:
     membership = study.memberships.select_related("user").filter(user__username=username).first()
     if membership is None:
         raise MembershipError(f"'{username}' is not a member of this study.")
@@ -89,6 +93,7 @@ def membership_role_change(
     *, study: Study, actor: Actor, username: str, role: MemberRole
 ) -> StudyMembership:
     """Give a member another role; only an owner may, and never the last owner's."""
+    _team_lock(study)
     _owner_required(study=study, actor=actor, doing="change members' roles")
     _role_checked(role)
     membership = _member(study=study, username=username)
@@ -111,6 +116,7 @@ def membership_role_change(
 @transaction.atomic
 def membership_remove(*, study: Study, actor: Actor, username: str) -> None:
     """Take a member off the study; only an owner may, and never the last owner."""
+    _team_lock(study)
     _owner_required(study=study, actor=actor, doing="remove members")
     membership = _member(study=study, username=username)
     if _is_last_owner(membership):

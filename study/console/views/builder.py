@@ -112,8 +112,9 @@ def study_design(request, study):
     return _design_page(request, study, form=form)
 
 
-def _design_page(request, study: Study, *, form, member_form=None):
-    """The design page; a refused settings or member form is re-shown with its errors, 400."""
+def _design_page(request, study: Study, *, form, member_form=None, refused: bool = False):
+    """The design page; a refused settings or member form (or team change: ``refused``) is
+    re-shown with its errors, 400."""
     member_form = member_form or MembershipForm()
     context = {
         "study": study,
@@ -127,7 +128,7 @@ def _design_page(request, study: Study, *, form, member_form=None):
         "design_hash": design_hash_shown(study=study),
         "design_versions": study_design_versions(study=study),
     }
-    status = 400 if form.errors or member_form.errors else 200
+    status = 400 if refused or form.errors or member_form.errors else 200
     return render(request, "console/builder/design.html", context, status=status)
 
 
@@ -240,7 +241,7 @@ def _team_refused(request, study: Study, problem: str, member_form=None):
     messages.error(request, problem)
     settings_class = StudySettingsForm if study.design_locked_at is None else StudyAmendForm
     form = settings_class(None, study=study)
-    return _design_page(request, study, form=form, member_form=member_form)
+    return _design_page(request, study, form=form, member_form=member_form, refused=True)
 
 
 @require_POST
