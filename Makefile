@@ -14,7 +14,7 @@ DESIGN ?= gaube2021
 DEMO_ENV := DEBUG=1
 TEST_ENV := DEBUG=1 SECRET_KEY=test-only-secret-key
 
-.PHONY: install demo test test-fast serve lint format bench drill clean
+.PHONY: install demo test test-fast serve worker beat lint format bench drill clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,16 @@ serve: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn --config $(GUNICORN_CONF) --bind $(HOST):$(PORT)
+
+# A Celery worker for the background jobs (reports, power runs, imports, bundles, e-mail):
+# CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make worker, on any number of hosts sharing the
+# database and the media storage; `make beat` (one per site) sends the reminders that are due.
+WORKER_CONCURRENCY ?= 2
+worker: $(STAMP)
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
+
+beat: $(STAMP)
+	mkdir -p var && $(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=$(or $(BEAT_SCHEDULE_FILE),var/celerybeat-schedule)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -84,6 +84,7 @@ def power_curve(
     inaccurate: int = 2,
     progress: bool = False,
     stream: TextIO | None = None,
+    on_simulation: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Power against participants per stratum (both strata get n; arms split n in blocks of 2).
 
@@ -92,7 +93,8 @@ def power_curve(
     Give exactly one of ``seed`` and ``rng``. Fits that raise ModelError or do not converge are
     not counted: power = n_significant / n_converged.
     Columns: target, n, n_sims, n_converged, n_significant, power, mc_ci_low, mc_ci_high (Wilson
-    95% interval of the Monte Carlo estimate).
+    95% interval of the Monte Carlo estimate). ``on_simulation(done, total)`` is called after
+    each simulated study (a job's progress).
     """
     if target not in TARGETS:
         raise ValueError(f"unknown power target {target!r} (choose from {', '.join(TARGETS)})")
@@ -115,6 +117,7 @@ def power_curve(
     tick = _progress_bar(len(sizes) * n_sims, stream or sys.stderr) if progress else None
 
     rows = []
+    done, total = 0, len(sizes) * n_sims
     for n, stream_rng in zip(sizes, streams, strict=True):
         converged = significant = 0
         for _ in range(n_sims):
@@ -132,6 +135,9 @@ def power_curve(
                 significant += int(p_value < alpha)
             if tick is not None:
                 tick(f"n={n}")
+            done += 1
+            if on_simulation is not None:
+                on_simulation(done, total)
         low, high = wilson_interval(k=significant, n=converged)
         rows.append(
             {

@@ -163,6 +163,33 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
 }
 
+# Celery (config/celery.py). No broker: every task runs eagerly in the requesting process.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The queue this site's tasks go to and its workers take (several sites can share a broker).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="trustlab")
+# Tasks record their outcome in study.models.Job; Celery keeps no results of its own.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged once done, and given to another worker if its worker dies mid-way
+# (the job runner makes a second run of a finished job a no-op).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+# Celery beat: the reminders that are due, every quarter of an hour.
+CELERY_BEAT_SCHEDULE = {
+    "reminders-due": {"task": "study.tasks.reminders_send_due", "schedule": 15 * 60},
+}
+# E-mail (invitations and reminders): printed to the console unless SMTP is configured
+# (EMAIL_URL=smtp+tls://user:password@host:587, django-environ's email_url).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TrustLab <no-reply@localhost>")
+# How many e-mails one worker sends per minute (Celery's rate limit on the send task).
+EMAIL_RATE_LIMIT = env("EMAIL_RATE_LIMIT", default="60/m")
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -94,6 +94,7 @@ def test_the_contracts_name_every_surface_and_the_pure_cores():
         "study.api",
         "study.management",
         "study.admin",
+        "study.tasks",
     }
     assert contracts["layers"]["layers"][-1] == "study.core"
 

@@ -10,6 +10,7 @@ from .views import (
     enrolment,
     examples,
     exports,
+    jobs,
     participants,
     studies,
     translations,
@@ -79,7 +80,11 @@ urlpatterns = [
     path("studies/<slug:slug>/invitations/", studies.invitations, name="invitations"),
     path("studies/<slug:slug>/export/<str:table>.csv", exports.export, name="export"),
     path("studies/<slug:slug>/export/bundle.zip", exports.export_bundle, name="export_bundle"),
-    path("studies/<slug:slug>/report/", exports.report, name="report"),
+    path("studies/<slug:slug>/report/", jobs.report, name="report"),
+    path("studies/<slug:slug>/jobs/", jobs.jobs, name="jobs"),
+    path("studies/<slug:slug>/jobs/start/", jobs.job_start, name="job_start"),
+    path("studies/<slug:slug>/jobs/<str:public_id>/", jobs.job_detail, name="job"),
+    path("studies/<slug:slug>/jobs/<str:public_id>/result/", jobs.job_result, name="job_result"),
     path("studies/<slug:slug>/cases/", cases.cases, name="cases"),
     path("studies/<slug:slug>/cases/<slug:code>/review/", cases.case_review, name="case_review"),
     path(
@@ -106,6 +111,7 @@ urlpatterns = [
         participants.participant_withdraw,
         name="participant_withdraw",
     ),
+    path("studies/<slug:slug>/progress/", studies.progress_fragment, name="progress"),
     # roles (issue 12): the team and what viewers may export; bulk review of cases
     path(
         "studies/<slug:slug>/design/members/role/",

@@ -7,7 +7,6 @@ from django.db.models import Max, QuerySet
 
 from study.models import (
     Arm,
-    AuditEvent,
     Case,
     DesignVersion,
     DiagnosisOption,
@@ -36,11 +35,6 @@ def cases_awaiting_review(*, study: Study) -> list[Case]:
 def study_diagnoses(*, study: Study) -> list[tuple[str, str]]:
     """(code, label) of the study's diagnosis options in their configured order."""
     return list(study.diagnoses.values_list("code", "label"))
-
-
-def study_audit_events(*, study: Study, limit: int) -> list[AuditEvent]:
-    """The newest ``limit`` audit events of the study, newest first, with their actors."""
-    return list(study.audit_events.select_related("actor")[:limit])
 
 
 def study_design_rows(*, study: Study) -> DesignRows:

@@ -36,6 +36,7 @@ from .enrolment import (
 from .examples import ExampleError, example_image_add, example_image_delete
 from .exports import EXPORT_TABLES, ExportError, ExportResult, study_export
 from .invitations import invitations_create
+from .jobs import JobRefused, Outcome, Progress, job_execute, job_runner, job_start
 from .memberships import (
     membership_remove,
     membership_role_change,
@@ -61,7 +62,7 @@ from .participants import (
     participant_withdraw,
     questionnaire_record,
 )
-from .reports import ReportUnavailable, study_report
+from .reports import ReportUnavailable, report_data, study_report
 from .responses import (
     Answer,
     decision_validate,
@@ -90,12 +91,15 @@ __all__ = [
     "ExportError",
     "ExportResult",
     "ImageStoreError",
+    "JobRefused",
     "MembershipError",
+    "Outcome",
     "PanelConfig",
     "PanelConfigError",
     "PanelLinkInvalid",
     "PanelValues",
     "ParticipantStateError",
+    "Progress",
     "ReportUnavailable",
     "ResponseInvalid",
     "Screening",
@@ -116,6 +120,9 @@ __all__ = [
     "example_image_delete",
     "imaging_uid_secret",
     "invitations_create",
+    "job_execute",
+    "job_runner",
+    "job_start",
     "membership_add",
     "membership_remove",
     "membership_role_change",
@@ -129,6 +136,7 @@ __all__ = [
     "participant_self_enrol",
     "participant_withdraw",
     "questionnaire_record",
+    "report_data",
     "researcher_ensure",
     "response_record",
     "self_enrolment_disable",
@@ -151,3 +159,6 @@ __all__ = [
     "trial_show",
     "trial_unaided_record",
 ]
+
+# The runners register themselves with study.services.jobs when imported.
+from . import job_runners, power_runs  # noqa: F401

@@ -7,10 +7,18 @@ synthetic, allowed only in a demo study or one in pilot mode (so they never mix 
 unnoticed), left out of exports unless asked for, and purged by ``synthetic_purge``.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from django.db import transaction
 
-from analysis.simulate import GaubeEffects, SimulatedAnswer, SimulatedPhysician, case_effects_draw
+from analysis.simulate import (
+    GaubeEffects,
+    RandomIntercepts,
+    SimulatedAnswer,
+    SimulatedPhysician,
+    case_effects_draw,
+)
 from study.core import instruments
 from study.core.questionnaire import Item
 from study.core.questions import QuestionPlan
@@ -36,7 +44,18 @@ from .responses import (
 from .studies import StudyStateError
 
 
-def _screening_pools(study: Study) -> dict[str, list[str]]:
+def synthetic_allowed_check(*, study: Study) -> None:
+    """Simulated participants only in a demo study or one in pilot mode: never unnoticed beside
+    real ones (the simulate command's rule, and the bots')."""
+    if not (study.is_demo or study.pilot_mode):
+        raise StudyStateError(
+            f"Study '{study.slug}' is neither a demo nor in pilot mode: simulated participants "
+            "would sit beside real ones. Turn pilot mode on first "
+            f"(python manage.py pilot_mode --study {study.slug} --on)."
+        )
+
+
+def screening_pools(*, study: Study) -> dict[str, list[str]]:
     """The study's own screening codes a simulated participant may give (instruments), only the
     ones its stratum map includes for the basis it stratifies by."""
     options = instruments.screening_parse(study.screening)
@@ -52,8 +71,8 @@ def _screening_pools(study: Study) -> dict[str, list[str]]:
     return pools
 
 
-def _specialties_draw(
-    pools: dict[str, list[str]], participants: int, share: float, rng: np.random.Generator
+def specialties_draw(
+    *, pools: dict[str, list[str]], participants: int, share: float, rng: np.random.Generator
 ) -> list[str]:
     """Radiologists with the given share when the study has them, the rest from its other
     specialties; shuffled."""
@@ -69,6 +88,21 @@ def _specialties_draw(
     return specialties
 
 
+def diagnosis_codes(*, study: Study) -> list[str]:
+    """The diagnoses a simulated physician may name: the study's list, in its order."""
+    return list(study.diagnoses.values_list("code", flat=True))
+
+
+def cases_effects_draw(
+    *, study: Study, effects: GaubeEffects, rng: np.random.Generator
+) -> dict[str, RandomIntercepts]:
+    """Each case's random intercepts (by case code), drawn once for all simulated physicians."""
+    return {
+        code: case_effects_draw(effects=effects, rng=rng)
+        for code in study.cases.order_by("code").values_list("code", flat=True)
+    }
+
+
 def study_simulate(
     *,
     study: Study,
@@ -81,32 +115,21 @@ def study_simulate(
     response mode and switched-on questions (the trial's question plan), its questionnaire."""
     if study.status != Study.Status.RECRUITING:
         raise StudyStateError(f"Study '{study.slug}' is not recruiting; open it first.")
-    if not (study.is_demo or study.pilot_mode):
-        raise StudyStateError(
-            f"Study '{study.slug}' is neither a demo nor in pilot mode: simulated participants "
-            "would sit beside real ones. Turn pilot mode on first "
-            f"(python manage.py pilot_mode --study {study.slug} --on)."
-        )
+    synthetic_allowed_check(study=study)
     effects = effects or GaubeEffects()
-    pools = _screening_pools(study)
-    specialties = _specialties_draw(pools, participants, radiology_share, rng)
+    pools = screening_pools(study=study)
+    specialties = specialties_draw(
+        pools=pools, participants=participants, share=radiology_share, rng=rng
+    )
     n_radiology = specialties.count("radiology")
-    diagnoses = list(study.diagnoses.values_list("code", flat=True))
-    cases = {
-        code: case_effects_draw(effects=effects, rng=rng)
-        for code in study.cases.order_by("code").values_list("code", flat=True)
-    }
+    diagnoses = diagnosis_codes(study=study)
+    cases = cases_effects_draw(study=study, effects=effects, rng=rng)
     answered = 0
     invited = invitations_create(study=study, count=participants, synthetic=True)
     for participant, specialty in zip(invited, specialties, strict=True):
         answered += _participant_simulate(
             participant=participant,
-            screening=Screening(
-                specialty=specialty,
-                training_level=str(rng.choice(pools["training_level"])),
-                years_experience=int(rng.integers(1, 35)),
-                prior_ai_use=str(rng.choice(pools["prior_ai_use"])),
-            ),
+            screening=screening_draw(pools=pools, specialty=specialty, rng=rng),
             effects=effects,
             cases=cases,
             diagnoses=diagnoses,
@@ -118,6 +141,18 @@ def study_simulate(
         "non_radiology": participants - n_radiology,
         "trials": answered,
     }
+
+
+def screening_draw(
+    *, pools: dict[str, list[str]], specialty: str, rng: np.random.Generator
+) -> Screening:
+    """A simulated participant's answers to the screening questions, from the study's options."""
+    return Screening(
+        specialty=specialty,
+        training_level=str(rng.choice(pools["training_level"])),
+        years_experience=int(rng.integers(1, 35)),
+        prior_ai_use=str(rng.choice(pools["prior_ai_use"])),
+    )
 
 
 def _unaided_read(trial: Trial, diagnoses: list[str], rng: np.random.Generator) -> str:
@@ -144,6 +179,64 @@ def _answer(plan: QuestionPlan, simulated: SimulatedAnswer | None, unaided: str,
     )
 
 
+@dataclass(frozen=True)
+class UnaidedRead:
+    """Read-then-reveal's first answer, before the advice is shown."""
+
+    diagnosis: str
+    confidence: int
+
+
+@dataclass(frozen=True)
+class TrialRead:
+    """What a simulated physician answers at one trial: the unaided read when the study asks
+    for one first, then the answer to the trial's questions."""
+
+    unaided: UnaidedRead | None
+    answer: Answer
+
+
+def trial_read_draw(
+    *,
+    study: Study,
+    plan: QuestionPlan,
+    trial: Trial,
+    physician: SimulatedPhysician,
+    case: RandomIntercepts,
+    advice_source: str,
+    diagnoses: list[str],
+    rng: np.random.Generator,
+) -> TrialRead:
+    """The one place that turns the generative model's answer into the trial's questions (the
+    simulate command and the bots both call it): the unaided read of a read-then-reveal study,
+    then the physician's answer to what the plan asks."""
+    unaided = None
+    if study.read_then_reveal and plan.advice:
+        unaided = UnaidedRead(
+            diagnosis=_unaided_read(trial, diagnoses, rng),
+            confidence=int(rng.integers(1, study.confidence_scale_max + 1)),
+        )
+    simulated = None
+    if plan.advice:
+        simulated = physician.answer(
+            case=case,
+            advice_source=advice_source,
+            advice_correct=trial.advice.is_accurate,
+            advised_diagnosis=trial.advice.diagnosis,
+            reference_diagnosis=trial.case.reference_diagnosis,
+            diagnoses=diagnoses,
+            rating_max=study.rating_scale_max,
+            confidence_max=study.confidence_scale_max,
+        )
+    answer = _answer(
+        plan,
+        simulated,
+        unaided=_unaided_read(trial, diagnoses, rng),
+        confidence=int(rng.integers(1, study.confidence_scale_max + 1)),
+    )
+    return TrialRead(unaided=unaided, answer=answer)
+
+
 @transaction.atomic  # one commit per simulated participant: SQLite pays an fsync per commit
 def _participant_simulate(*, participant, screening, effects, cases, diagnoses, rng) -> int:
     study = participant.study
@@ -157,41 +250,31 @@ def _participant_simulate(*, participant, screening, effects, cases, diagnoses, 
     plan = study_question_plan(study=study, arm=arm)
     for trial in participant.trials.select_related("case", "advice").order_by("position"):
         trial = trial_show(trial=trial)
-        if study.read_then_reveal and plan.advice:
-            trial = trial_unaided_record(
-                trial=trial,
-                diagnosis=_unaided_read(trial, diagnoses, rng),
-                confidence=int(rng.integers(1, study.confidence_scale_max + 1)),
-            )
-        simulated = None
-        if plan.advice:
-            simulated = physician.answer(
-                case=cases[trial.case.code],
-                advice_source=arm.advice_source,
-                advice_correct=trial.advice.is_accurate,
-                advised_diagnosis=trial.advice.diagnosis,
-                reference_diagnosis=trial.case.reference_diagnosis,
-                diagnoses=diagnoses,
-                rating_max=study.rating_scale_max,
-                confidence_max=study.confidence_scale_max,
-            )
-        answer = _answer(
-            plan,
-            simulated,
-            unaided=_unaided_read(trial, diagnoses, rng),
-            confidence=int(rng.integers(1, study.confidence_scale_max + 1)),
+        read = trial_read_draw(
+            study=study,
+            plan=plan,
+            trial=trial,
+            physician=physician,
+            case=cases[trial.case.code],
+            advice_source=arm.advice_source,
+            diagnoses=diagnoses,
+            rng=rng,
         )
-        response_record(trial=trial, answer=answer)
+        if read.unaided is not None:
+            trial = trial_unaided_record(
+                trial=trial, diagnosis=read.unaided.diagnosis, confidence=read.unaided.confidence
+            )
+        response_record(trial=trial, answer=read.answer)
         if study.training_feedback and trial.is_training:
             trial_feedback_seen(trial=trial)
         answered += 1
     items = instruments.questionnaire_parse(study.questionnaire_items)
-    questionnaire_record(participant=participant, answers=_questionnaire_draw(items, rng))
+    questionnaire_record(participant=participant, answers=questionnaire_draw(items=items, rng=rng))
     participant_complete(participant=participant, withdraw=False)
     return answered
 
 
-def _questionnaire_draw(items: tuple[Item, ...], rng: np.random.Generator) -> dict[str, object]:
+def questionnaire_draw(*, items: tuple[Item, ...], rng: np.random.Generator) -> dict[str, object]:
     """Answers to the study's own items: a point of each scale, one choice, some of a multiple
     choice (joined by ';' in the export), a short text where one is required."""
     answers: dict[str, object] = {}

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from study.demo.build import demo_study_create
+from study.services.jobs import job_start
 from study.services.synthetic import study_simulate
 from tests.factories import UserFactory
 
@@ -21,6 +22,8 @@ def test_given_the_console_in_a_browser_then_every_page_loads_with_nothing_block
     owner = UserFactory(username="pi-csp", is_staff=True, is_superuser=True)
     study = demo_study_create(owner=owner)
     study_simulate(study=study, participants=40, rng=np.random.default_rng(9))
+    # a demo's report includes its simulated participants (the console asks for them)
+    report = job_start(study=study, kind="report", actor=owner, params={"include_synthetic": True})
     page.goto(f"{live_server.url}/console/login/")
     page.get_by_label("Username").fill("pi-csp")
     page.get_by_label("Password").fill(PASSWORD)
@@ -36,6 +39,8 @@ def test_given_the_console_in_a_browser_then_every_page_loads_with_nothing_block
         f"{base}/participants/",
         f"{base}/cases/",
         f"{base}/report/",
+        f"{base}/jobs/",
+        f"{base}/jobs/{report.public_id}/",
         f"{live_server.url}/preview/{study.slug}/",
         f"{live_server.url}/preview/{study.slug}/?page=trial",
         f"{live_server.url}/admin/",

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from study import permissions, selectors, services, uploads
 from study.core.imaging.archive import size_text
 from study.http import image_response
-from study.models import Study
-from study.services import imports
+from study.models import Job, Study
 
 from ..forms import form_problems
 from ..library_forms import CaseTrainingForm
@@ -59,20 +58,37 @@ def cases(request, study):
         elif upload is None:
             error, status = "Choose a zip archive to upload.", 400
         else:
-            try:
-                report = imports.cases_import(study=study, archive=upload, actor=request.user)
-                status = 200 if report.stored else 400
-            except (imports.ArchiveError, services.StudyStateError) as failure:
-                error, status = f"{upload.name}: {failure}", 400
-            except imports.ImageStoreError as failure:
-                # the server's fault, not the archive's: 507, and the same archive can be sent
-                # again once there is room
-                error, status = (
-                    f"{upload.name}: nothing was imported, because {failure}. Free space in the "
-                    "image store (or ask the site administrator to), then upload it again.",
-                    507,
-                )
+            return _import_start(request, study, upload)
     return _cases_page(request, study, report=report, error=error, status=status)
+
+
+def _import_start(request, study: Study, upload):
+    """The import as a job: without a broker it has run, and its report is this page; with
+    one, the job's page follows it."""
+    try:
+        job = services.job_start(
+            study=study,
+            kind=Job.Kind.IMPORT,
+            actor=request.user,
+            params={"archive_name": upload.name},
+            input_file=upload,
+            input_name="archive.zip",
+        )
+    except OSError as failure:
+        error = (
+            f"{upload.name}: nothing was imported, because the upload could not be kept for "
+            f"the import ({failure.strerror or failure}). Free space in the storage, then "
+            "upload it again."
+        )
+        return _cases_page(request, study, error=error, status=507)
+    if job.status == Job.Status.DONE:
+        status = 200 if job.result.get("stored") else 400
+        return _cases_page(request, study, report=job.result, status=status)
+    if job.status == Job.Status.FAILED:
+        status = 507 if job.result.get("refusal") == "store" else 400
+        return _cases_page(request, study, error=job.message, status=status)
+    messages.info(request, f"{upload.name} is queued for import: job {job.public_id}.")
+    return redirect("console:job", study.slug, job.public_id)
 
 
 @require_POST

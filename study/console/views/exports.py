@@ -1,9 +1,8 @@
-"""Console downloads: the export tables, the zip bundle and the analysis report."""
+"""Console downloads: the export tables and the zip bundle, written in the request (the
+bundle also as a background job: views/jobs.py)."""
 
-from csp.decorators import csp_update
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 
 from study import permissions, services
 from study.core import allocation
@@ -45,25 +44,3 @@ def _export_response(request, study, table: str) -> HttpResponse:
         # allocated yet: the study page says why, instead of a 500.
         messages.error(request, f"No {table} export until the design can be allocated: {problem}.")
         return study_page(request, study, status=409)
-
-
-# The figures are inline SVG with matplotlib's style attributes: this page alone allows inline
-# styles (never inline scripts).
-@csp_update({"style-src": ["'unsafe-inline'"]})
-@permissions.study_view()
-def report(request, study):
-    """The analysis report of the study's current data."""
-    try:
-        # A demo or a pilot is simulated data by design: its report includes it, and says so.
-        html = services.study_report(
-            study=study,
-            actor=request.user,
-            include_synthetic=study.is_demo or study.pilot_mode or _include_synthetic(request),
-        )
-    except services.ReportUnavailable as error:
-        messages.error(request, str(error))
-        return redirect("console:study", study.slug)
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="{study.slug}-report.html"'
-    return response

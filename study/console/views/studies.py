@@ -1,11 +1,15 @@
 """Console pages of a study: the list, the study page, opening and closing, allocation, audit,
 invitations. Thin views: permissions.study_view checks the role, one service or selector works."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from study import exports, permissions, selectors, services
@@ -14,9 +18,12 @@ from study.selectors.export_rows import allocation_factors
 from study.selectors.studies import study_design_version
 from study.services.design_versions import design_hash_shown
 
+from .. import charts
+from ..audit_forms import AuditFilterForm
 from ..forms import AllocationSlotsForm, InvitationsForm, form_problems
 
-AUDIT_PAGE_EVENTS = 500
+AUDIT_PAGE_EVENTS = 50
+PROGRESS_REFRESH_SECONDS = 30
 
 
 @login_required
@@ -34,8 +41,7 @@ def study_page(request, study, *, status: int = 200, quota_rows: list | None = N
     """The study page; a refused recruitment setting re-shows it with a 400 and the message
     (``quota_rows``: the quota inputs as posted, with their errors)."""
     context = {
-        "study": study,
-        "progress": selectors.study_progress(study=study),
+        **_progress_context(study),
         "arms": selectors.study_design_rows(study=study)["arms"],
         "cases": selectors.study_cases(study=study),
         "audit_events": selectors.study_audit_events(
@@ -51,6 +57,37 @@ def study_page(request, study, *, status: int = 200, quota_rows: list | None = N
         "design_version": study_design_version(study=study),
     }
     return render(request, "console/study_detail.html", context, status=status)
+
+
+def _progress_context(study) -> dict:
+    """What the progress block shows (templates/console/_progress.html), on the study page and
+    in the fragment its script fetches."""
+    figures = {
+        "progress": selectors.study_progress(study=study),
+        "steps": selectors.study_dropout_by_step(study=study),
+        "days": selectors.study_enrolment_by_day(study=study),
+        "durations": selectors.study_duration_summary(study=study),
+        "balance": selectors.study_within_balance(
+            study=study, spec=services.study_design_spec(study=study)
+        ),
+    }
+    return {
+        **figures,
+        "study": study,
+        "chart": charts.cumulative_chart(figures["days"]),
+        # The script swaps the block only when a figure changed (the live region then speaks).
+        "digest": hashlib.sha256(repr(figures).encode()).hexdigest()[:16],
+        "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+        "as_of": timezone.now(),
+    }
+
+
+@permissions.study_view()
+def progress_fragment(request, study):
+    """The progress block alone, for static/js/progress.js to swap in; never cached."""
+    response = render(request, "console/_progress.html", _progress_context(study))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @permissions.study_view()
@@ -77,8 +114,16 @@ def allocation_table(request, study):
 
 @permissions.study_view()
 def audit_log(request, study):
-    events = selectors.study_audit_events(study=study, limit=AUDIT_PAGE_EVENTS)
-    return render(request, "console/audit.html", {"study": study, "events": events})
+    actions, actors = selectors.study_audit_choices(study=study)
+    form = AuditFilterForm(request.GET, actions=actions, actors=actors)
+    context = {"study": study, "form": form, "page": None}
+    if not form.is_valid():
+        context["problem"] = form_problems(form)
+        return render(request, "console/audit.html", context, status=400)
+    events = selectors.study_audit_events(study=study, filters=form.filters())
+    # A page past the end shows the last one (a link kept while the log was filtered).
+    context["page"] = Paginator(events, AUDIT_PAGE_EVENTS).get_page(form.page_number())
+    return render(request, "console/audit.html", context)
 
 
 @require_POST

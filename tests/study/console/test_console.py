@@ -142,7 +142,9 @@ def test_given_simulated_data_when_the_report_is_opened_then_the_models_are_in_i
     study = gaube_study(owner=owner, pilot_mode=True)
     call_command("simulate", "--study", study.slug, "--participants", "40", "--seed", "3")
 
-    response = owner_client.get(reverse("console:report", args=[study.slug]))
+    response = owner_client.post(
+        reverse("console:job_start", args=[study.slug]), {"kind": "report"}, follow=True
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -157,8 +159,14 @@ def test_given_no_answers_when_the_report_is_opened_then_the_researcher_is_told(
     owner_client, owner
 ):
     study = gaube_study(owner=owner)
-    response = owner_client.get(reverse("console:report", args=[study.slug]), follow=True)
-    assert "No answered trials yet: the report needs data." in response.content.decode()
+    response = owner_client.post(
+        reverse("console:job_start", args=[study.slug]), {"kind": "report"}, follow=True
+    )
+    assert response.redirect_chain[-1][0].startswith(f"/console/studies/{study.slug}/jobs/J")
+    assert (
+        "<strong>Failed.</strong> No answered trials yet: the report needs data."
+        in response.content.decode()
+    )
 
 
 def test_given_a_recruiting_study_when_closed_then_new_consents_are_refused(owner_client, owner):

@@ -59,7 +59,8 @@ def test_given_one_participant_with_constant_answers_then_the_console_page_answe
 ):
     # given a logged-in owner
     client.force_login(owner)
-    # when
+    # when the report is fitted (a job, run in process without a broker) and opened
+    client.post(reverse("console:job_start", args=[one_participant_study.slug]), {"kind": "report"})
     response = client.get(reverse("console:report", args=[one_participant_study.slug]))
     # then
     html = response.content.decode()
@@ -76,7 +77,9 @@ def test_given_one_participant_per_stratum_then_the_report_names_both_strata(own
     answer_all(enrolled_participant(study, INTERNIST), decision="reject")
     client.force_login(owner)
 
-    response = client.get(reverse("console:report", args=[study.slug]))
+    response = client.post(
+        reverse("console:job_start", args=[study.slug]), {"kind": "report"}, follow=True
+    )
 
     assert response.status_code == 200
     assert (
