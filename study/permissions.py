@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from study.models import Study, StudyMembership
+from study.models import Job, Study, StudyMembership
 
 Role = StudyMembership.Role
 # Who asks: a signed-in account, the anonymous user of a request, or None (no one signed in).
@@ -78,6 +78,15 @@ def study_may_export_free_text(*, study: Study, user: Actor) -> bool:
     if role is None:
         return False
     return role != Role.VIEWER or study.viewers_may_export_free_text
+
+
+def job_result_allowed(*, job: Job, user: Actor) -> bool:
+    """Whether the user may download a job's result, given that the user sees the study: an
+    export made with free-text answers (an owner's or collaborator's) only by those who may
+    export them; a result that does not say is taken to hold them."""
+    if job.kind != Job.Kind.EXPORT or not job.result.get("free_text", True):
+        return True
+    return study_may_export_free_text(study=job.study, user=user)
 
 
 def studies_visible(*, user: Actor) -> QuerySet[Study]:

@@ -5,6 +5,7 @@ Without JavaScript a running job's page refreshes itself every few seconds (meta
 
 from csp.decorators import csp_update
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -82,6 +83,11 @@ def job_result(request, study, public_id):
     job = _job(study, public_id)
     if job.status != Job.Status.DONE or not job.result_file:
         raise Http404("This job has no result to download.")
+    if not permissions.job_result_allowed(job=job, user=request.user):
+        raise PermissionDenied(
+            "This export holds free-text answers, which viewers of this study may not "
+            "download: start an export of your own (it leaves them out)."
+        )
     return _result_response(job, download="download" in request.GET)
 
 
