@@ -20,7 +20,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from study import services
-from study.models import ExampleImage, StudyMembership
+from study.models import ExampleImage, Job, StudyMembership
 from tests.factories import UserFactory, gaube_study
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,7 @@ SLUG = "matrix"
 LOGIN = "/console/login/"
 ARM, DIAGNOSIS, CASE, EXAMPLE = "ai", "pneumonia", "C01", "ex1"
 CASE_IMAGE, EXAMPLE_IMAGE = "thumb-0123.webp", "example-0123.webp"
+JOB, JOB_RESULT = "job-matrix", "jobs/result/matrix-export.zip"
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,14 @@ CONSOLE = {
     "invitations": Row(("slug",), get=POST_ONLY, post="400 400 403 404 login"),
     "export": Row(("slug", "table"), get=READ_PAGE, post=READ_PAGE),
     "export_bundle": Row(("slug",), get=READ_PAGE, post=READ_PAGE),
-    "report": Row(("slug",), get="302 302 302 404 login", post="302 302 302 404 login"),
+    "report": Row(("slug",), get=READ_PAGE, post=READ_PAGE),
+    "progress": Row(("slug",), get=READ_PAGE, post=READ_PAGE),
+    "jobs": Row(("slug",), get=READ_PAGE, post=READ_PAGE),
+    # Starting a report or an export is reading: viewers may (an empty POST names no kind).
+    "job_start": Row(("slug",), get=POST_ONLY, post="400 400 400 404 login"),
+    "job": Row(("slug", "job"), get=READ_PAGE, post=READ_PAGE),
+    # The owner's export holds free-text answers: not for a viewer (job_result_allowed).
+    "job_result": Row(("slug", "job"), get="200 200 403 404 login", post="200 200 403 404 login"),
     "cases": Row(("slug",), get=READ_PAGE, post="400 400 403 404 login"),
     "cases_review": Row(("slug",), get=POST_ONLY, post="400 400 403 404 login"),
     "case_review": Row(("slug", "case"), get=POST_ONLY, post="302 302 403 404 login"),
@@ -135,6 +143,7 @@ def _images_store() -> None:
     default_storage.save(f"cases/thumb/{CASE_IMAGE}", ContentFile(b"RIFF"))
     default_storage.save(f"examples/display/{EXAMPLE_IMAGE}", ContentFile(b"RIFF"))
     default_storage.save(f"examples/preview/{EXAMPLE_IMAGE}", ContentFile(b"RIFF"))
+    default_storage.save(JOB_RESULT, ContentFile(b"PK"))
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +174,20 @@ def world(django_db_setup, django_db_blocker):
             image_width=1,
             image_height=1,
         )
+        Job.objects.create(
+            public_id=JOB,
+            study=study,
+            kind=Job.Kind.EXPORT,
+            status=Job.Status.DONE,
+            requested_by=accounts["owner"],
+            result={"trials": 0, "include_synthetic": False, "free_text": True},
+            result_file=JOB_RESULT,
+            result_name="matrix-export.zip",
+            result_type="application/zip",
+        )
         values = {
             "slug": SLUG,
+            "job": JOB,
             "arm": ARM,
             "diagnosis": DIAGNOSIS,
             "case": CASE,
