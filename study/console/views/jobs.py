@@ -26,9 +26,21 @@ def _include_synthetic(request, study) -> bool:
 def _jobs_page(request, study, *, status: int = 200, power: dict | None = None):
     from analysis.power import TARGETS
 
+    jobs = list(selectors.study_jobs(study=study)[:50])
+    # The results this account may not download (an export with free text, for a viewer).
+    withheld = (
+        set()
+        if permissions.study_may_export_free_text(study=study, user=request.user)
+        else {
+            job.public_id
+            for job in jobs
+            if not permissions.job_result_allowed(job=job, user=request.user)
+        }
+    )
     context = {
         "study": study,
-        "jobs": selectors.study_jobs(study=study)[:50],
+        "jobs": jobs,
+        "withheld": withheld,
         "targets": [(code, target.description) for code, target in TARGETS.items()],
         "power": power or {"n": "50,100,150", "sims": 200, "alpha": 0.05, "seed": 2021},
     }

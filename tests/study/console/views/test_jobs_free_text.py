@@ -91,3 +91,19 @@ def test_job_result_allowed(study, kind, result, role, switch, allowed):
     job = Job.objects.create(public_id=f"job-{kind}", study=study, kind=kind, result=result)
     user = _member(study, role)
     assert permissions.job_result_allowed(job=job, user=user) is allowed
+
+
+def test_the_jobs_page_links_a_viewer_only_to_the_results_the_viewer_may_download(client, study):
+    owner, viewer = _member(study, "owner"), _member(study, "viewer")
+    client.force_login(owner)
+    owners = _export_job(client, study)
+    client.force_login(viewer)
+    viewers = _export_job(client, study)
+    page = client.get(reverse("console:jobs", args=[study.slug])).content.decode()
+    assert f'href="/console/studies/{study.slug}/jobs/{viewers.public_id}/result/"' in page
+    assert f"/jobs/{owners.public_id}/result/" not in page
+    assert page.count("(holds free-text answers, which viewers may not download)") == 1
+    client.force_login(owner)
+    page = client.get(reverse("console:jobs", args=[study.slug])).content.decode()
+    assert f"/jobs/{owners.public_id}/result/" in page
+    assert "which viewers may not download" not in page
