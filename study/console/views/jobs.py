@@ -28,9 +28,10 @@ def _jobs_page(request, study, *, status: int = 200, power: dict | None = None):
 
     jobs = list(selectors.study_jobs(study=study)[:50])
     # The results this account may not download (an export with free text, for a viewer).
+    free_text = permissions.study_may_export_free_text(study=study, user=request.user)
     withheld = (
         set()
-        if permissions.study_may_export_free_text(study=study, user=request.user)
+        if free_text
         else {
             job.public_id
             for job in jobs
@@ -41,6 +42,7 @@ def _jobs_page(request, study, *, status: int = 200, power: dict | None = None):
         "study": study,
         "jobs": jobs,
         "withheld": withheld,
+        "free_text": free_text,
         "targets": [(code, target.description) for code, target in TARGETS.items()],
         "power": power or {"n": "50,100,150", "sims": 200, "alpha": 0.05, "seed": 2021},
     }

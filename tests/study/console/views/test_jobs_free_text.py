@@ -103,7 +103,9 @@ def test_the_jobs_page_links_a_viewer_only_to_the_results_the_viewer_may_downloa
     assert f'href="/console/studies/{study.slug}/jobs/{viewers.public_id}/result/"' in page
     assert f"/jobs/{owners.public_id}/result/" not in page
     assert page.count("(holds free-text answers, which viewers may not download)") == 1
+    assert '<p class="hint" id="free-text-note">Your exports leave out' in page
     client.force_login(owner)
     page = client.get(reverse("console:jobs", args=[study.slug])).content.decode()
     assert f"/jobs/{owners.public_id}/result/" in page
     assert "which viewers may not download" not in page
+    assert "free-text-note" not in page
