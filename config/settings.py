@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
 # E-mail (invitations and reminders): printed to the console unless SMTP is configured
 # (EMAIL_URL=smtp+tls://user:password@host:587, django-environ's email_url).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The address participants reach the site at: the links in e-mails and printed by commands.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TrustLab <no-reply@localhost>")
 # How many e-mails one worker sends per minute (Celery's rate limit on the send task).
 EMAIL_RATE_LIMIT = env("EMAIL_RATE_LIMIT", default="60/m")

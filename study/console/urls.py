@@ -11,6 +11,7 @@ from .views import (
     examples,
     exports,
     jobs,
+    links,
     participants,
     studies,
     translations,
@@ -112,6 +113,17 @@ urlpatterns = [
         name="participant_withdraw",
     ),
     path("studies/<slug:slug>/progress/", studies.progress_fragment, name="progress"),
+    # Invitation links and e-mail (views/links.py).
+    path("studies/<slug:slug>/links/", links.links, name="links"),
+    path("studies/<slug:slug>/links/new/", links.links_create, name="links_create"),
+    path("studies/<slug:slug>/links/email/", links.links_email, name="links_email"),
+    path("studies/<slug:slug>/links/email-texts/", links.email_templates, name="email_templates"),
+    path(
+        "studies/<slug:slug>/links/<str:public_id>/revoke/", links.link_revoke, name="link_revoke"
+    ),
+    path(
+        "studies/<slug:slug>/links/<str:public_id>/label/", links.link_relabel, name="link_relabel"
+    ),
     # roles (issue 12): the team and what viewers may export; bulk review of cases
     path(
         "studies/<slug:slug>/design/members/role/",

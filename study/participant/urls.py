@@ -3,7 +3,7 @@ and the researchers' preview of the pages (/preview/<slug>/)."""
 
 from django.urls import path
 
-from . import preview, trial_views, views
+from . import preview, trial_views, unsubscribe, views
 
 app_name = "participant"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("p/<str:token>/image/<int:position>/<str:name>", trial_views.image, name="image"),
     path("p/<str:token>/<int:position>/example/<str:name>", trial_views.example, name="example"),
     path("s/<str:token>/", views.open_link, name="open_link"),
+    # An invitation e-mail's unsubscribe link (its own secret, not the participant's token).
+    path("u/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     # A researcher's preview of these pages (console login, any role); writes nothing.
     path("preview/<slug:slug>/", preview.preview, name="preview"),
     path("preview/<slug:slug>/example/<str:name>", preview.example, name="preview_example"),

@@ -34,6 +34,7 @@ _STEP_URLS = {
     "debrief": "participant:debrief",
     "done": "participant:done",
     "withdrawn": "participant:withdrawn",
+    "revoked": "participant:entry",
 }
 # The steps of someone taking part: each offers the withdrawal link, and serving one stamps the
 # participant's last activity. The others (declined, screened out, withdrawn...) record nothing.
@@ -59,6 +60,8 @@ def at_step(*names: str):
         def wrapped(request: HttpRequest, token: str, **kwargs) -> HttpResponse:
             participant = _participant(token)
             step = selectors.participant_current_step(participant=participant)
+            if step.name == "revoked":
+                return _revoked(request, participant, step)
             if step.name not in names or (
                 # A case page is served only at the current case; a page of every step
                 # (the withdrawal confirmation) has no position to check.
@@ -116,6 +119,11 @@ def _in_participant_language(view):
     return wrapped
 
 
+def _revoked(request: HttpRequest, participant: Participant, step: selectors.Step) -> HttpResponse:
+    """Every page of a link the study team revoked: 410 Gone, saying who withdrew it."""
+    return render(request, "participant/revoked.html", _context(participant, step), status=410)
+
+
 def _participant(token: str) -> Participant:
     participant = selectors.participant_by_token(token=token)
     if participant is None:
@@ -156,6 +164,13 @@ def _service_error(form, error: services.ResponseInvalid) -> None:
 @never_cache
 def entry(request: HttpRequest, token: str) -> HttpResponse:
     participant = _participant(token)
+    if participant.status == Participant.Status.REVOKED:
+        language = texts.participant_language(participant=participant)
+        with translation.override(language):
+            step = selectors.participant_current_step(participant=participant)
+            response = _revoked(request, participant, step)
+        response.headers.setdefault("Content-Language", language)
+        return response
     # A link may choose among the study's languages (?lang=de) until the participant consents.
     language = texts.language_requested(study=participant.study, requested=request.GET.get("lang"))
     if language and participant.status == Participant.Status.INVITED:

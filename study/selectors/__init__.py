@@ -30,6 +30,14 @@ from .jobs import (
     study_job,
     study_jobs,
 )
+from .links import (
+    LINK_STATUSES,
+    invitation_email_by_unsubscribe_token,
+    invitation_email_sent,
+    link_row,
+    link_status,
+    study_links,
+)
 from .participants import (
     Step,
     participant_by_external_id,
@@ -64,6 +72,7 @@ __all__ = [
     "ALLOCATION_COLUMNS",
     "AUDIT_COLUMNS",
     "CASES_COLUMNS",
+    "LINK_STATUSES",
     "NO_ACTOR",
     "PARTICIPANTS_COLUMNS",
     "RECENT_AUDIT_EVENTS",
@@ -85,6 +94,10 @@ __all__ = [
     "cases_awaiting_review",
     "design_version_records",
     "exported_participants",
+    "invitation_email_by_unsubscribe_token",
+    "invitation_email_sent",
+    "link_row",
+    "link_status",
     "participant_by_external_id",
     "participant_by_token",
     "participant_current_step",
@@ -112,6 +125,7 @@ __all__ = [
     "study_enrolment_by_day",
     "study_job",
     "study_jobs",
+    "study_links",
     "study_progress",
     "study_within_balance",
     "token_plausible",

@@ -34,6 +34,8 @@ _STATUS_STEPS = {
     Participant.Status.COMPLETED: "done",
     # Withdrawn at any step, before or after finishing: every URL shows the withdrawn page.
     Participant.Status.WITHDRAWN: "withdrawn",
+    # The team revoked the link before it was used: every URL says so (410).
+    Participant.Status.REVOKED: "revoked",
 }
 
 

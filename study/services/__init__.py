@@ -27,6 +27,15 @@ from .cases import (
     case_training_set,
     imaging_uid_secret,
 )
+from .email_sending import (
+    SEND_ERRORS,
+    email_deliver,
+    email_queue,
+    email_unsubscribe,
+    invitations_email,
+    reminders_send_due,
+)
+from .emails import EmailTemplateInvalid, email_templates_set
 from .enrolment import (
     participant_self_enrol,
     self_enrolment_disable,
@@ -37,6 +46,7 @@ from .examples import ExampleError, example_image_add, example_image_delete
 from .exports import EXPORT_TABLES, ExportError, ExportResult, study_export
 from .invitations import invitations_create
 from .jobs import JobRefused, Outcome, Progress, job_execute, job_runner, job_start
+from .links import LinkRefused, link_relabel, link_revoke, links_create
 from .memberships import (
     membership_remove,
     membership_role_change,
@@ -83,15 +93,18 @@ from .synthetic import study_pilot_mode_set, study_simulate, synthetic_purge
 
 __all__ = [
     "EXPORT_TABLES",
+    "SEND_ERRORS",
     "AdviceInput",
     "Answer",
     "CaseInput",
     "CaseReviewError",
+    "EmailTemplateInvalid",
     "ExampleError",
     "ExportError",
     "ExportResult",
     "ImageStoreError",
     "JobRefused",
+    "LinkRefused",
     "MembershipError",
     "Outcome",
     "PanelConfig",
@@ -116,13 +129,21 @@ __all__ = [
     "design_amend",
     "diagnosis_delete",
     "diagnosis_save",
+    "email_deliver",
+    "email_queue",
+    "email_templates_set",
+    "email_unsubscribe",
     "example_image_add",
     "example_image_delete",
     "imaging_uid_secret",
     "invitations_create",
+    "invitations_email",
     "job_execute",
     "job_runner",
     "job_start",
+    "link_relabel",
+    "link_revoke",
+    "links_create",
     "membership_add",
     "membership_remove",
     "membership_role_change",
@@ -136,6 +157,7 @@ __all__ = [
     "participant_self_enrol",
     "participant_withdraw",
     "questionnaire_record",
+    "reminders_send_due",
     "report_data",
     "researcher_ensure",
     "response_record",

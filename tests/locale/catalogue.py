@@ -141,7 +141,12 @@ def template_msgids(path: Path) -> set[str]:
         libraries={
             "i18n": "django.templatetags.i18n",
             "static": "django.templatetags.static",
-            "error_summary": "study.templatetags.error_summary",
+            # every tag library of ours, so a template loading one parses
+            **{
+                module.stem: f"study.templatetags.{module.stem}"
+                for module in (ROOT / "study" / "templatetags").glob("*.py")
+                if module.stem != "__init__"
+            },
         }
     )
     # A child template on its own: its blocks are parsed, the parent it extends is not read.

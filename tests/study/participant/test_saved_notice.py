@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _notices(html: str) -> list[str]:
-    status = re.search(r'<ul class="messages" role="status">(.*?)</ul>', html, re.S)
+    status = re.search(r'<div role="status"><ul class="messages">(.*?)</ul></div>', html, re.S)
     return re.findall(r"<li[^>]*>(.*?)</li>", status.group(1), re.S) if status else []
 
 
