@@ -102,6 +102,14 @@ CONSOLE = {
     "panel": Row(("slug",), get=READ_PAGE, post="400 400 403 404 login"),
     "participants": Row(("slug",), get=READ_PAGE, post=READ_PAGE),
     "participant_withdraw": Row(("slug", "public_id"), get=POST_ONLY, post="400 400 403 404 login"),
+    # Invitation links and e-mail: reading lists them, every change needs WRITE.
+    "links": Row(("slug",), get=READ_PAGE, post=READ_PAGE),
+    "links_create": Row(("slug",), get=POST_ONLY, post="400 400 403 404 login"),
+    "links_email": Row(("slug",), get=POST_ONLY, post="400 400 403 404 login"),
+    "email_templates": Row(("slug",), get=POST_ONLY, post="400 400 403 404 login"),
+    "link_revoke": Row(("slug", "public_id"), get=POST_ONLY, post="302 302 403 404 login"),
+    # an empty label is a label cleared
+    "link_relabel": Row(("slug", "public_id"), get=POST_ONLY, post="302 302 403 404 login"),
 }
 
 # Every API endpoint, by name (the unnamed catch-all by its pattern). Session authentication:
