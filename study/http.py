@@ -62,7 +62,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page("403.html", 403, request)
+    # A researcher is told why (the refusal's own words: "Your role ... does not allow this");
+    # a participant's page stays generic.
+    console = request is not None and request.path.startswith("/console/")
+    reason = str(exception or "") if console else ""
+    return _error_page("403.html", 403, request, reason=reason)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from study.models import Study, StudyMembership
+from study.models import Job, Study, StudyMembership
 
 Role = StudyMembership.Role
 # Who asks: a signed-in account, the anonymous user of a request, or None (no one signed in).
@@ -65,6 +65,28 @@ def study_require(*, study: Study, user: Actor, action: Action) -> str:
             f"Your role in study '{study.slug}' ({Role(role).label.lower()}) does not allow this."
         )
     return role
+
+
+def study_may_export_free_text(*, study: Study, user: Actor) -> bool:
+    """Whether the user's exports of the study include free-text answers (questionnaire
+    ``text`` items: identifiable-risk data). Owners and collaborators: yes; viewers only when
+    an owner set ``viewers_may_export_free_text``; no role: no. ``None`` is no account at all
+    (a management command or a task run by the site's operator): unaffected, yes."""
+    if user is None:
+        return True
+    role = study_role(study=study, user=user)
+    if role is None:
+        return False
+    return role != Role.VIEWER or study.viewers_may_export_free_text
+
+
+def job_result_allowed(*, job: Job, user: Actor) -> bool:
+    """Whether the user may download a job's result, given that the user sees the study: an
+    export made with free-text answers (an owner's or collaborator's) only by those who may
+    export them; a result that does not say is taken to hold them."""
+    if job.kind != Job.Kind.EXPORT or not job.result.get("free_text", True):
+        return True
+    return study_may_export_free_text(study=job.study, user=user)
 
 
 def studies_visible(*, user: Actor) -> QuerySet[Study]:

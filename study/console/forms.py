@@ -17,8 +17,11 @@ __all__ = [
     "AllocationSlotsForm",
     "ArmForm",
     "DiagnosisForm",
+    "FreeTextExportForm",
     "InvitationsForm",
     "LinkToggleForm",
+    "MemberRemoveForm",
+    "MemberRoleForm",
     "MembershipForm",
     "ParticipantSearchForm",
     "QuotasForm",
@@ -132,6 +135,22 @@ class DiagnosisForm(forms.Form):
 class MembershipForm(forms.Form):
     username = forms.CharField(label="Username of an existing account", max_length=150)
     role = forms.ChoiceField(label="Role", choices=StudyMembership.Role.choices)
+
+
+class MemberRoleForm(forms.Form):
+    """A member's new role; the member is named by username (a hidden field on the page)."""
+
+    username = forms.CharField(label="Member", max_length=150)
+    role = forms.ChoiceField(label="Role", choices=StudyMembership.Role.choices)
+
+
+class MemberRemoveForm(forms.Form):
+    username = forms.CharField(label="Member", max_length=150)
+
+
+class FreeTextExportForm(forms.Form):
+    # An unchecked box is absent from the POST: False, so this field is never "required".
+    allowed = forms.BooleanField(label="Viewers may export free-text answers", required=False)
 
 
 # Recruitment settings and console queries. Each bad value is a form error, shown on a 400 page.

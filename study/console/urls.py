@@ -124,4 +124,21 @@ urlpatterns = [
     path(
         "studies/<slug:slug>/links/<str:public_id>/label/", links.link_relabel, name="link_relabel"
     ),
+    # roles (issue 12): the team and what viewers may export; bulk review of cases
+    path(
+        "studies/<slug:slug>/design/members/role/",
+        builder.membership_role,
+        name="membership_role",
+    ),
+    path(
+        "studies/<slug:slug>/design/members/remove/",
+        builder.membership_remove,
+        name="membership_remove",
+    ),
+    path(
+        "studies/<slug:slug>/design/free-text-export/",
+        builder.free_text_export,
+        name="free_text_export",
+    ),
+    path("studies/<slug:slug>/cases/review/", cases.cases_review, name="cases_review"),
 ]

@@ -36,6 +36,12 @@ class Item:
         return ";".join(code for code, _label in self.choices)
 
     @property
+    def is_free_text(self) -> bool:
+        """A free-text answer may identify its writer or a patient: identifiable-risk data,
+        exported to viewers only when an owner allows it (study.permissions)."""
+        return self.type == "text"
+
+    @property
     def export_type(self) -> str:
         """The column's DATA.md type: int for Likert and numbers, str otherwise."""
         return "int" if self.type in ("likert", "number") else "str"

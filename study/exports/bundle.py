@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from study import selectors
 from study.core import allocation
 from study.models import Study
-from study.selectors.export_rows import participants_columns
+from study.selectors.export_rows import free_text_columns, participants_columns
 
 from .codebook import (
     ALLOCATION_TYPES,
@@ -59,21 +59,25 @@ def default_allocation_slots(*, study: Study) -> int:
     return max(taken, 1) + 2 * sum(study.arms.values_list("weight", flat=True))
 
 
-def table_schema(table: str, *, study: Study):
+def table_schema(table: str, *, study: Study, free_text: bool = True):
     """The Parquet schema of one of the study's export tables (trials, participants, allocation,
-    cases, audit): the participants table has the study's own questionnaire columns."""
+    cases, audit): the participants table has the study's own questionnaire columns (the
+    free-text ones only with ``free_text``)."""
     return {
         "trials": trials_schema,
-        "participants": lambda: schema_of(participant_types(study=study)),
+        "participants": lambda: schema_of(participant_types(study=study, free_text=free_text)),
         "allocation": lambda: schema_of(ALLOCATION_TYPES),
         "cases": lambda: schema_of(CASES_TYPES),
         "audit": lambda: schema_of(AUDIT_TYPES),
     }[table]()
 
 
-def parquet_table_write(*, handle: BinaryIO, table: str, rows: Iterable[dict], study: Study) -> int:
+def parquet_table_write(
+    *, handle: BinaryIO, table: str, rows: Iterable[dict], study: Study, free_text: bool = True
+) -> int:
     """One of the study's export tables as a Parquet file on ``handle``; returns the row count."""
-    return parquet_stream(HashingWriter(handle), rows, table_schema(table, study=study))
+    schema = table_schema(table, study=study, free_text=free_text)
+    return parquet_stream(HashingWriter(handle), rows, schema)
 
 
 def _write_bytes(bundle: zipfile.ZipFile, name: str, data: bytes, rows: int) -> dict:
@@ -89,10 +93,12 @@ def bundle_write(
     allocation_slots: int | None = None,
     include_synthetic: bool = False,
     design_versions: list[dict[str, Any]] | None = None,
+    free_text: bool = True,
 ) -> dict[str, Any]:
     """Write the zip bundle to a binary file handle; returns the manifest. The caller (the
     export service) passes the study's design spec and its design versions (each with version,
-    sha256, effective_at, reason, document) and records the export."""
+    sha256, effective_at, reason, document), whether free-text answers go in (the manifest
+    names the columns left out without them) and records the export."""
     if allocation_slots is None:
         allocation_slots = default_allocation_slots(study=study)
     versions = design_versions or []
@@ -104,8 +110,10 @@ def bundle_write(
         ),
         (
             "participants",
-            participants_columns(study=study),
-            lambda: selectors.participant_rows(study=study, include_synthetic=include_synthetic),
+            participants_columns(study=study, free_text=free_text),
+            lambda: selectors.participant_rows(
+                study=study, include_synthetic=include_synthetic, free_text=free_text
+            ),
         ),
         (
             "allocation",
@@ -119,13 +127,13 @@ def bundle_write(
         files = []
         for name, columns, rows in tables:
             files.append(_write_csv(bundle, f"{name}.csv", columns, rows()))
-            schema = table_schema(name, study=study)
+            schema = table_schema(name, study=study, free_text=free_text)
             files.append(write_parquet(bundle, f"{name}.parquet", rows(), schema))
         design = json.dumps(
             {"study": study.slug, "versions": versions}, indent=2, sort_keys=True
         ).encode("utf-8")
         files.append(_write_bytes(bundle, "design.json", design, len(versions)))
-        codebook = study_codebook(study=study)
+        codebook = study_codebook(study=study, free_text=free_text)
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(codebook[0]), lineterminator="\n")
         writer.writeheader()
@@ -146,6 +154,8 @@ def bundle_write(
             ],
             "codebook_version": CODEBOOK_VERSION,
             "include_synthetic": include_synthetic,
+            "free_text": free_text,
+            "free_text_withheld": [] if free_text else list(free_text_columns(study=study)),
             "files": files,
             "versions": _versions(),
         }

@@ -61,11 +61,11 @@ CASES_TYPES = (
 AUDIT_TYPES = (("at", "datetime"), ("actor", "str"), ("action", "str"), ("detail", "str"))
 
 
-def participant_types(*, study: Study) -> tuple[tuple[str, str], ...]:
+def participant_types(*, study: Study, free_text: bool = True) -> tuple[tuple[str, str], ...]:
     """(column, DATA.md type) of the study's participants table, its questionnaire items
-    included."""
+    included (the free-text ones only with ``free_text``)."""
     return tuple((name, kind) for name, kind, _n, _m in PARTICIPANT_SPECS) + tuple(
-        (item.column, item.export_type) for item in study_questionnaire(study)
+        (item.column, item.export_type) for item in study_questionnaire(study, free_text=free_text)
     )
 
 
@@ -88,9 +88,9 @@ def _item_meaning(item: Item) -> str:
     return f"questionnaire ({item.type}): {item.wording}{shown}"
 
 
-def study_codebook(*, study: Study) -> list[dict[str, Any]]:
+def study_codebook(*, study: Study, free_text: bool = True) -> list[dict[str, Any]]:
     """DATA.md's codebook with this study's own codes filled in (table, column, type, nullable,
-    codes, meaning)."""
+    codes, meaning); without ``free_text``, no entries for the free-text columns left out."""
     frame = codebook_frame(
         rating_range=(1, study.rating_scale_max), confidence_range=(1, study.confidence_scale_max)
     )
@@ -137,7 +137,7 @@ def study_codebook(*, study: Study) -> list[dict[str, Any]]:
                 "table": "participants",
             }
         )
-    for item in study_questionnaire(study):
+    for item in study_questionnaire(study, free_text=free_text):
         records.append(
             {
                 "column": item.column,

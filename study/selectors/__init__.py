@@ -61,6 +61,7 @@ from .progress_steps import (
 )
 from .studies import (
     RECENT_AUDIT_EVENTS,
+    cases_awaiting_review,
     studies_with_arms,
     study_cases,
     study_design_rows,
@@ -90,6 +91,7 @@ __all__ = [
     "case_image_file",
     "case_image_paths",
     "case_rows",
+    "cases_awaiting_review",
     "design_version_records",
     "exported_participants",
     "invitation_email_by_unsubscribe_token",

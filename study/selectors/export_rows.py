@@ -183,18 +183,25 @@ def participant_status(participant: Participant, *, answered: int, now: datetime
     return "in_progress" if answered else "consented"
 
 
-def study_questionnaire(study: Study) -> tuple[Item, ...]:
-    """The study's own questionnaire items (the default ones for a study that kept them)."""
-    return instruments.questionnaire_parse(study.questionnaire_items)
+def study_questionnaire(study: Study, *, free_text: bool = True) -> tuple[Item, ...]:
+    """The study's own questionnaire items (the default ones for a study that kept them);
+    without ``free_text``, its free-text items left out (study.permissions decides who)."""
+    items = instruments.questionnaire_parse(study.questionnaire_items)
+    return items if free_text else tuple(item for item in items if not item.is_free_text)
 
 
-def participants_columns(*, study: Study) -> tuple[str, ...]:
+def free_text_columns(*, study: Study) -> tuple[str, ...]:
+    """The participants table's free-text columns: left out of an export without free text."""
+    return tuple(item.column for item in study_questionnaire(study) if item.is_free_text)
+
+
+def participants_columns(*, study: Study, free_text: bool = True) -> tuple[str, ...]:
     """The participants table's header: the fixed columns, then ``q_<code>`` per item of the
-    study's questionnaire, in its order."""
+    study's questionnaire, in its order (its free-text items only with ``free_text``)."""
     return (
         *PARTICIPANTS_FIXED_COLUMNS,
         "synthetic",
-        *(item.column for item in study_questionnaire(study)),
+        *(item.column for item in study_questionnaire(study, free_text=free_text)),
     )
 
 
@@ -204,8 +211,10 @@ def _panel_params(params: dict | None) -> str | None:
     return json.dumps(params, sort_keys=True, separators=(",", ":")) if params else None
 
 
-def participant_rows(*, study: Study, include_synthetic: bool = False) -> Iterator[ExportRow]:
-    items = study_questionnaire(study)
+def participant_rows(
+    *, study: Study, include_synthetic: bool = False, free_text: bool = True
+) -> Iterator[ExportRow]:
+    items = study_questionnaire(study, free_text=free_text)
     participants = (
         exported_participants(study=study, include_synthetic=include_synthetic)
         .filter(slot__isnull=False)

@@ -27,6 +27,11 @@ def study_cases(*, study: Study) -> QuerySet[Case]:
     return study.cases.all()
 
 
+def cases_awaiting_review(*, study: Study) -> list[Case]:
+    """The study's cases whose image may carry burned-in text, in library order."""
+    return list(study.cases.filter(review_status=Case.Review.NEEDS_REVIEW))
+
+
 def study_diagnoses(*, study: Study) -> list[tuple[str, str]]:
     """(code, label) of the study's diagnosis options in their configured order."""
     return list(study.diagnoses.values_list("code", "label"))

@@ -18,10 +18,12 @@ from .builder import (
 from .cases import (
     AdviceInput,
     CaseInput,
+    CaseReviewError,
     ImageStoreError,
     case_create,
     case_image_attach,
     case_review_confirm,
+    case_reviews_confirm,
     case_training_set,
     imaging_uid_secret,
 )
@@ -45,6 +47,11 @@ from .exports import EXPORT_TABLES, ExportError, ExportResult, study_export
 from .invitations import invitations_create
 from .jobs import JobRefused, Outcome, Progress, job_execute, job_runner, job_start
 from .links import LinkRefused, link_relabel, link_revoke, links_create
+from .memberships import (
+    membership_remove,
+    membership_role_change,
+    study_free_text_export_set,
+)
 from .panels import (
     PanelConfig,
     PanelConfigError,
@@ -90,6 +97,7 @@ __all__ = [
     "AdviceInput",
     "Answer",
     "CaseInput",
+    "CaseReviewError",
     "EmailTemplateInvalid",
     "ExampleError",
     "ExportError",
@@ -115,6 +123,7 @@ __all__ = [
     "case_create",
     "case_image_attach",
     "case_review_confirm",
+    "case_reviews_confirm",
     "case_training_set",
     "decision_validate",
     "design_amend",
@@ -136,6 +145,8 @@ __all__ = [
     "link_revoke",
     "links_create",
     "membership_add",
+    "membership_remove",
+    "membership_role_change",
     "panel_config",
     "panel_return",
     "panel_settings_set",
@@ -159,6 +170,7 @@ __all__ = [
     "study_design_spec",
     "study_design_update",
     "study_export",
+    "study_free_text_export_set",
     "study_lock_design",
     "study_open",
     "study_pilot_mode_set",

@@ -314,6 +314,33 @@ def case_review_confirm(*, case: Case, actor: Actor = None, note: str = "") -> C
     return case
 
 
+class CaseReviewError(ValueError):
+    """A bulk review that cannot be confirmed as asked; the message names the codes."""
+
+
+@transaction.atomic
+def case_reviews_confirm(
+    *, study: Study, codes: Iterable[str], actor: Actor = None, note: str = ""
+) -> list[Case]:
+    """Confirm "no burned-in identifying text" for several of the study's cases at once: all or
+    none, refused when a code is not this study's or its case is not awaiting review; audited
+    per case, as one confirmation is."""
+    wanted = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    if not wanted:
+        raise CaseReviewError("Select at least one case to confirm.")
+    cases = {
+        case.code: case
+        for case in study.cases.select_for_update().filter(code__in=wanted).order_by("position")
+    }
+    unknown = [code for code in wanted if code not in cases]
+    if unknown:
+        raise CaseReviewError(f"Not cases of this study: {', '.join(unknown)}.")
+    done = [code for code in wanted if cases[code].review_status != Case.Review.NEEDS_REVIEW]
+    if done:
+        raise CaseReviewError(f"Not awaiting review: {', '.join(done)}.")
+    return [case_review_confirm(case=cases[code], actor=actor, note=note) for code in wanted]
+
+
 FEEDBACK_MAX = 4000  # characters: a short explanation, read on one page after the case
 
 

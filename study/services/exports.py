@@ -6,7 +6,7 @@ from typing import IO, Any, Literal
 
 from django.db import transaction
 
-from study import exports, selectors
+from study import exports, permissions, selectors
 from study.models import Study
 from study.selectors.export_rows import participants_columns
 
@@ -58,13 +58,15 @@ def study_export(
     """Write one export to the binary ``handle`` (a CSV table streamed row by row, or the zip
     bundle) and audit it with the row count and where it was asked for (console, cli, api).
     Simulated participants are left out unless ``include_synthetic`` (then every row says so
-    in its ``synthetic`` column)."""
+    in its ``synthetic`` column); free-text answers unless the actor may export them
+    (study.permissions.study_may_export_free_text: a viewer only when an owner allows it)."""
     if table not in EXPORT_TABLES:
         raise ExportError(
             f"Unknown export table '{table}': choose one of {', '.join(EXPORT_TABLES)}."
         )
     if file_format not in ("csv", "parquet"):
         raise ExportError(f"Unknown export format '{file_format}': choose csv or parquet.")
+    free_text = permissions.study_may_export_free_text(study=study, user=actor)
     if table == "bundle":
         manifest = exports.bundle_write(
             study=study,
@@ -73,6 +75,7 @@ def study_export(
             allocation_slots=allocation_slots,
             include_synthetic=include_synthetic,
             design_versions=selectors.design_version_records(study=study),
+            free_text=free_text,
         )
         rows = next(entry["rows"] for entry in manifest["files"] if entry["file"] == "trials.csv")
         result = ExportResult(
@@ -85,8 +88,12 @@ def study_export(
     else:
         columns, row_source = _TABLES[table]
         if callable(columns):
-            columns = columns(study=study)
-        if table in _WITH_SYNTHETIC:
+            columns = columns(study=study, free_text=free_text)
+        if table == "participants":
+            source = row_source(
+                study=study, include_synthetic=include_synthetic, free_text=free_text
+            )
+        elif table in _WITH_SYNTHETIC:
             source = row_source(study=study, include_synthetic=include_synthetic)
         elif table == "allocation":
             slots = allocation_slots or exports.default_allocation_slots(study=study)
@@ -94,7 +101,9 @@ def study_export(
         else:
             source = row_source(study=study)
         if file_format == "parquet":
-            rows = exports.parquet_table_write(handle=handle, table=table, rows=source, study=study)
+            rows = exports.parquet_table_write(
+                handle=handle, table=table, rows=source, study=study, free_text=free_text
+            )
             filename, content_type = (
                 f"{study.slug}-{table}.parquet",
                 "application/vnd.apache.parquet",
@@ -116,6 +125,7 @@ def study_export(
             "rows": rows,
             "via": via,
             "include_synthetic": include_synthetic,
+            "free_text": free_text,
         },
     )
     return result

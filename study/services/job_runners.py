@@ -102,7 +102,13 @@ def export_run(job: Job, progress: Progress) -> Outcome:
         raise
     return Outcome(
         message=f"Export bundle written: {written.rows} trial rows.",
-        result={"trials": written.rows, "include_synthetic": include_synthetic},
+        # free_text: whether the bundle holds free-text answers (the requester's role decided,
+        # study.permissions); who may download it follows from that (job_result_allowed).
+        result={
+            "trials": written.rows,
+            "include_synthetic": include_synthetic,
+            "free_text": bool(written.manifest and written.manifest["free_text"]),
+        },
         handle=handle,
         name=written.filename,
         content_type=written.content_type,

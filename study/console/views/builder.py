@@ -1,7 +1,9 @@
 """Study builder pages in the researcher console: thin views over study.services.builder.
 
 Roles as elsewhere in the console: viewers see the design read-only, owners and collaborators
-edit it, only owners add members. Refusals from the services are shown on the page verbatim.
+edit it, only owners manage the team (add, re-role, remove members; never the last owner) and
+decide whether viewers may export free-text answers. Refusals from the services are shown on
+the page verbatim.
 The design page shows the design hash: live while drafting, frozen at the first enrolment;
 after it the settings form changes texts only, as an amendment with a reason.
 """
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from study import permissions, selectors, services
 from study.core import allocation
-from study.models import Study
+from study.models import Study, StudyMembership
 from study.selectors.studies import study_design_version, study_design_versions
 from study.services.amendments import AmendmentError, design_amend
 from study.services.design_versions import design_hash_shown
@@ -22,6 +24,9 @@ from ..amendment_forms import StudyAmendForm
 from ..forms import (
     ArmForm,
     DiagnosisForm,
+    FreeTextExportForm,
+    MemberRemoveForm,
+    MemberRoleForm,
     MembershipForm,
     StudyCreateForm,
     StudySettingsForm,
@@ -107,8 +112,9 @@ def study_design(request, study):
     return _design_page(request, study, form=form)
 
 
-def _design_page(request, study: Study, *, form, member_form=None):
-    """The design page; a refused settings or member form is re-shown with its errors, 400."""
+def _design_page(request, study: Study, *, form, member_form=None, refused: bool = False):
+    """The design page; a refused settings or member form (or team change: ``refused``) is
+    re-shown with its errors, 400."""
     member_form = member_form or MembershipForm()
     context = {
         "study": study,
@@ -117,11 +123,12 @@ def _design_page(request, study: Study, *, form, member_form=None):
         "is_owner": permissions.study_allows(study=study, user=request.user, action="manage"),
         **selectors.study_design_rows(study=study),
         "member_form": member_form,
+        "role_choices": StudyMembership.Role.choices,
         "design_problem": _design_problem(study),
         "design_hash": design_hash_shown(study=study),
         "design_versions": study_design_versions(study=study),
     }
-    status = 400 if form.errors or member_form.errors else 200
+    status = 400 if refused or form.errors or member_form.errors else 200
     return render(request, "console/builder/design.html", context, status=status)
 
 
@@ -225,7 +232,67 @@ def membership_add(request, study):
         else:
             messages.success(request, f"{form.cleaned_data['username']} added to the study.")
             return redirect("console:design", study.slug)
-    # Answered 400 with the design page, the message above it and the member form below.
-    messages.error(request, f"Member not added: {form_problems(form)}")
+    return _team_refused(request, study, f"Member not added: {form_problems(form)}", form)
+
+
+def _team_refused(request, study: Study, problem: str, member_form=None):
+    """A refused team change: 400 with the design page, the message above it (and the refused
+    add-member form below)."""
+    messages.error(request, problem)
     settings_class = StudySettingsForm if study.design_locked_at is None else StudyAmendForm
-    return _design_page(request, study, form=settings_class(None, study=study), member_form=form)
+    form = settings_class(None, study=study)
+    return _design_page(request, study, form=form, member_form=member_form, refused=True)
+
+
+@require_POST
+@permissions.study_view(permissions.MANAGE)
+def membership_role(request, study):
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        return _team_refused(request, study, f"Role not changed: {form_problems(form)}")
+    username, role = form.cleaned_data["username"], form.cleaned_data["role"]
+    try:
+        membership = services.membership_role_change(
+            study=study, actor=request.user, username=username, role=role
+        )
+    except _REFUSALS as refusal:
+        return _team_refused(request, study, f"Role not changed: {refusal}")
+    messages.success(request, f"{username} is now {membership.get_role_display().lower()}.")
+    if not permissions.study_allows(study=study, user=request.user, action=permissions.READ):
+        return redirect("console:home")
+    return redirect("console:design", study.slug)
+
+
+@require_POST
+@permissions.study_view(permissions.MANAGE)
+def membership_remove(request, study):
+    form = MemberRemoveForm(request.POST)
+    if not form.is_valid():
+        return _team_refused(request, study, f"Member not removed: {form_problems(form)}")
+    username = form.cleaned_data["username"]
+    try:
+        services.membership_remove(study=study, actor=request.user, username=username)
+    except _REFUSALS as refusal:
+        return _team_refused(request, study, f"Member not removed: {refusal}")
+    messages.success(request, f"{username} removed from the study.")
+    # An owner who removed themselves no longer sees the study.
+    if not permissions.study_allows(study=study, user=request.user, action=permissions.READ):
+        return redirect("console:home")
+    return redirect("console:design", study.slug)
+
+
+@require_POST
+@permissions.study_view(permissions.MANAGE)
+def free_text_export(request, study):
+    """The owner's switch: whether viewers' exports include free-text answers."""
+    form = FreeTextExportForm(request.POST)
+    form.is_valid()  # a checkbox: absent or any value, never invalid
+    allowed = form.cleaned_data["allowed"]
+    services.study_free_text_export_set(study=study, actor=request.user, allowed=allowed)
+    messages.success(
+        request,
+        "Viewers' exports now include free-text answers."
+        if allowed
+        else "Viewers' exports now leave out free-text answers.",
+    )
+    return redirect("console:design", study.slug)

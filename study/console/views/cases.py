@@ -1,5 +1,6 @@
 """Console case library: thumbnails, review state, training or test and feedback per case, the
-zip + manifest upload, case images."""
+zip + manifest upload, case images, and the review grid: every case awaiting review as a
+thumbnail opening its preview, confirmed together with one POST."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,11 +18,22 @@ from ..library_forms import CaseTrainingForm
 
 
 def _cases_page(
-    request, study: Study, *, report=None, error=None, training_error=None, status: int = 200
+    request,
+    study: Study,
+    *,
+    report=None,
+    error=None,
+    training_error=None,
+    review_error=None,
+    selected=(),
+    status: int = 200,
 ):
     context = {
         "study": study,
         "cases": selectors.study_cases(study=study),
+        "awaiting_review": selectors.cases_awaiting_review(study=study),
+        "review_error": review_error,
+        "selected": set(selected),
         "can_edit": permissions.study_allows(study=study, user=request.user, action="write"),
         "report": report,
         "error": error,
@@ -104,6 +116,27 @@ def case_review(request, study, code):
     case = get_object_or_404(study.cases, code=code)
     services.case_review_confirm(case=case, actor=request.user, note="confirmed in the console")
     messages.success(request, f"Case {code}: no burned-in identifying text, confirmed.")
+    return redirect("console:cases", study.slug)
+
+
+@require_POST
+@permissions.study_view(permissions.WRITE)
+def cases_review(request, study):
+    """Confirm "no burned-in identifying text" for the cases ticked in the review grid."""
+    codes = request.POST.getlist("codes")
+    try:
+        confirmed = services.case_reviews_confirm(
+            study=study, codes=codes, actor=request.user, note="confirmed in the console's grid"
+        )
+    except services.CaseReviewError as refusal:
+        problem = f"Nothing confirmed: {refusal}"
+        return _cases_page(request, study, review_error=problem, selected=codes, status=400)
+    listed = ", ".join(case.code for case in confirmed)
+    messages.success(
+        request,
+        f"No burned-in identifying text, confirmed for {len(confirmed)} "
+        f"case{'s' if len(confirmed) != 1 else ''}: {listed}.",
+    )
     return redirect("console:cases", study.slug)
 
 

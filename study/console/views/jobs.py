@@ -5,6 +5,7 @@ Without JavaScript a running job's page refreshes itself every few seconds (meta
 
 from csp.decorators import csp_update
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -25,9 +26,23 @@ def _include_synthetic(request, study) -> bool:
 def _jobs_page(request, study, *, status: int = 200, power: dict | None = None):
     from analysis.power import TARGETS
 
+    jobs = list(selectors.study_jobs(study=study)[:50])
+    # The results this account may not download (an export with free text, for a viewer).
+    free_text = permissions.study_may_export_free_text(study=study, user=request.user)
+    withheld = (
+        set()
+        if free_text
+        else {
+            job.public_id
+            for job in jobs
+            if not permissions.job_result_allowed(job=job, user=request.user)
+        }
+    )
     context = {
         "study": study,
-        "jobs": selectors.study_jobs(study=study)[:50],
+        "jobs": jobs,
+        "withheld": withheld,
+        "free_text": free_text,
         "targets": [(code, target.description) for code, target in TARGETS.items()],
         "power": power or {"n": "50,100,150", "sims": 200, "alpha": 0.05, "seed": 2021},
     }
@@ -82,6 +97,11 @@ def job_result(request, study, public_id):
     job = _job(study, public_id)
     if job.status != Job.Status.DONE or not job.result_file:
         raise Http404("This job has no result to download.")
+    if not permissions.job_result_allowed(job=job, user=request.user):
+        raise PermissionDenied(
+            "This export holds free-text answers, which viewers of this study may not "
+            "download: start an export of your own (it leaves them out)."
+        )
     return _result_response(job, download="download" in request.GET)
 
 

@@ -80,6 +80,10 @@ def translations(request, study):
             )
             return redirect(_page_url(study, language))
     elif posted is not None and which not in ("language", "translation"):
+        # Bound to the saved language, so the refusal can be put on it (an unbound form has
+        # no cleaned_data for add_error: that was a 500).
+        language_form = StudyLanguageForm({"language": study.language})
+        language_form.is_valid()
         language_form.add_error(None, "Choose which form to save.")
     can_edit = permissions.study_allows(study=study, user=request.user, action="write")
     if study.design_locked_at is not None or not can_edit:
