@@ -113,10 +113,21 @@ def _relations(model: type[models.Model], archived: set[type[models.Model]]) -> 
     return tuple(rows), tuple(users)
 
 
+# Background jobs are not archived: their results (a report, a bundle, a power table) are
+# derived from the archived data and made again on the restored study, their inputs are
+# deleted once read.
+NOT_ARCHIVED = frozenset({"study.job"})
+
+
 def archive_plan() -> tuple[ArchivedModel, ...]:
-    """The study and every model of the app with a foreign-key chain to it, each after the
-    models it refers to (so rows are written, checked and restored parents first)."""
-    app_models = list(apps.get_app_config(SCHEMA_APP).get_models())
+    """The study and every model of the app with a foreign-key chain to it (but NOT_ARCHIVED),
+    each after the models it refers to (so rows are written, checked and restored parents
+    first)."""
+    app_models = [
+        model
+        for model in apps.get_app_config(SCHEMA_APP).get_models()
+        if model._meta.label_lower not in NOT_ARCHIVED
+    ]
     lookups: dict[type[models.Model], tuple[str, str | None]] = {Study: ("pk", None)}
     found = True
     while found:

@@ -4,9 +4,10 @@ small_study: the Gaube design without images but with two stored files, two part
 team of two. archived_study_build: a realistic study built through the services, the Gaube 2021
 demo (rendered images, arms, diagnoses, reviewed cases) with a team of three, slot reissue,
 quotas, an open enrolment link, a design amendment (version 2), simulated participants and real
-ones at every status: invited, declined, consented, screened out, stratum full, slot reissued,
-in progress, abandoned, completed with a questionnaire, and withdrawn three ways. Then: emptying
-the database, every row of a study, and reading, writing and tampering with archives."""
+ones at every status: invited (one by e-mail), revoked, declined, consented, screened out,
+stratum full, slot reissued, in progress, abandoned, completed with a questionnaire, and
+withdrawn three ways. Then: emptying the database, every row of a study, and reading, writing
+and tampering with archives."""
 
 import hashlib
 import io
@@ -44,6 +45,7 @@ from study.models import (
     Trial,
 )
 from study.services import archives as services_archives
+from study.services.email_sending import invitations_email
 from tests.conftest import _sqlite_triggers_lift, _sqlite_triggers_restore
 from tests.factories import (
     INTERNIST,
@@ -150,6 +152,10 @@ def archived_study_build() -> Study:
         consent_text=study.consent_text + "\n\nYou may stop at any time.",
     )
     _invited(study)
+    (revoked,) = services.links_create(study=study, count=1, label_prefix="SITE-A", actor=owner)
+    services.link_revoke(study=study, public_id=revoked.public_id, actor=owner)
+    # an e-mailed invitation: its address is in the backup, never in an export
+    invitations_email(study=study, text="reader@hospital.example, SITE-B", actor=owner)
     services.participant_consent(participant=_invited(study), agreed=False)
     services.participant_consent(participant=_invited(study), agreed=True)
     other = services.Screening("other", "attending", 8, "never")
