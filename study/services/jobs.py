@@ -126,6 +126,11 @@ def job_start(
     if kind in (Job.Kind.REPORT, Job.Kind.EXPORT):
         # Spelled out, so "the same options" is one JSON lookup (the report cache).
         params["include_synthetic"] = bool(params.get("include_synthetic"))
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    data = None
+    if input_file is not None:
+        input_file.seek(0)
+        data = input_file.read()
     with transaction.atomic():
         job = Job.objects.create(
             public_id=new_job_id(),
@@ -135,10 +140,10 @@ def job_start(
             params=params,
             message="Waiting for a worker.",
         )
-        if input_file is not None:
-            # Sealed at rest (an archive's DICOM headers are not yet de-identified).
-            input_file.seek(0)
-            sealed = seal(input_file.read(), _input_key(job))
+        if data is not None and not eager:
+            # Waiting for a worker: sealed at rest (an archive's DICOM headers are not yet
+            # de-identified). In process, the input never leaves memory.
+            sealed = seal(data, _input_key(job))
             job.input_file.save(f"{job.public_id}/{input_name}.sealed", ContentFile(sealed))
         audit_record(
             action="job.start",
@@ -146,8 +151,8 @@ def job_start(
             actor=actor,
             detail={"job": job.public_id, "kind": kind, **_audited(params)},
         )
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return job_execute(job_id=job.pk)
+    if eager:
+        return job_execute(job_id=job.pk, memory_input=data)
     transaction.on_commit(lambda: _send(job.pk))
     return job
 
@@ -158,6 +163,9 @@ def _input_key(job: Job) -> bytes:
 
 def job_input(job: Job) -> io.BytesIO:
     """The job's uploaded input, unsealed, in memory; JobRefused when it is gone or changed."""
+    memory_input = getattr(job, "memory_input", None)
+    if memory_input is not None:
+        return io.BytesIO(memory_input)
     if not job.input_file:
         raise JobRefused("The uploaded file of this job is no longer there: upload it again.")
     with job.input_file.open("rb") as stored:
@@ -179,8 +187,9 @@ def _audited(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if isinstance(v, bool | int | float | str)}
 
 
-def job_execute(*, job_id: int) -> Job:
-    """Run the job once to an end (the Celery task's body); a finished job is left alone."""
+def job_execute(*, job_id: int, memory_input: bytes | None = None) -> Job:
+    """Run the job once to an end (the Celery task's body); a finished job is left alone.
+    ``memory_input``: the upload, when the job runs in the process that received it."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (Job.Status.DONE, Job.Status.FAILED):
@@ -189,6 +198,7 @@ def job_execute(*, job_id: int) -> Job:
         job.started_at = timezone.now()
         job.message = "Running."
         job.save(update_fields=["status", "started_at", "message"])
+    job.memory_input = memory_input
     progress = Progress(job)
     try:
         runner = _RUNNERS.get(job.kind)

@@ -31,12 +31,18 @@ def test_given_a_line_with_a_token_then_the_token_is_replaced(line, expected):
 @pytest.mark.django_db
 def test_given_a_404_for_an_invitation_then_the_request_log_has_no_token(client):
     stream = io.StringIO()
-    handler = next(h for h in logging.getLogger("django").handlers if h.filters)
-    previous = handler.setStream(stream)
+    configured = next(h for h in logging.getLogger("django").handlers if h.filters)
+    # The configured handler's filters and format on a stream of our own (its own stream is
+    # whatever sys.stderr was when logging was configured, which pytest may since have closed).
+    handler = logging.StreamHandler(stream)
+    handler.filters = list(configured.filters)
+    handler.setFormatter(configured.formatter)
+    logger = logging.getLogger("django")
+    logger.addHandler(handler)
     try:
         response = client.get(f"/p/{TOKEN}/")
     finally:
-        handler.setStream(previous)
+        logger.removeHandler(handler)
     assert response.status_code == 404
     assert "Not Found: /p/[token]/" in stream.getvalue()
     assert TOKEN not in stream.getvalue()

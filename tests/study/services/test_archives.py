@@ -118,9 +118,7 @@ def test_keys_taken_in_the_target_get_new_ones_and_every_reference_follows():
     restored = Study.objects.get(slug="small")
     assert restored.pk != other.pk
     # every model with rows in the archive (this study has no e-mailed invitations)
-    assert summary.remapped == tuple(
-        a.label for a in archive_plan() if summary.rows.get(a.label)
-    )
+    assert summary.remapped == tuple(a.label for a in archive_plan() if summary.rows.get(a.label))
     assert "study.invitationemail" in {a.label for a in archive_plan()}
     assert "study.job" not in {a.label for a in archive_plan()}
     assert _tables(restored) == tables
