@@ -1,20 +1,37 @@
-"""Researcher API (session authentication): reads, and design amendments after the lock;
-per-study access from study.permissions (amending needs WRITE)."""
+"""Researcher API (a token for scripts, the session for the console): studies and their cases,
+listed, filtered and paged; new studies from a template, case archives, design amendments after
+the lock. Per-study access from study.permissions (changing a study needs WRITE)."""
 
 from django.http import Http404, HttpRequest, JsonResponse
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from study import permissions, selectors, services
 from study.core.allocation import DesignError
+from study.core.design_templates import UnknownTemplate
 from study.models import Study
+from study.selectors.lists import studies_listed, study_cases_listed
 from study.selectors.studies import study_design_version
 from study.services.amendments import AmendmentError, design_amend
+from study.services.designs import study_from_template
+from study.services.imports import ArchiveError, ImageStoreError, ImportReport, cases_import
 
-from .errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, SLUG, UNSUPPORTED_MEDIA_TYPE
+from .errors import (
+    BAD_REQUEST,
+    CONFLICT,
+    LISTED,
+    NOT_FOUND,
+    SIGNED_IN,
+    SLUG,
+    UNSUPPORTED_MEDIA_TYPE,
+    ErrorDetailSerializer,
+)
+from .filters import CasesQuery, StudiesQuery, query_values
+from .records import CaseArchiveSerializer, ImportReportSerializer, StudyCreateSerializer
 from .serializers import (
     AmendmentSerializer,
     CaseSerializer,
@@ -36,19 +53,53 @@ def no_such_url(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
-@extend_schema_view(get=extend_schema(responses={200: StudySerializer(many=True), 403: FORBIDDEN}))
+NOT_STARTED = "Your account may not start studies; ask an administrator."
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[StudiesQuery],
+        responses={200: StudySerializer(many=True), 400: BAD_REQUEST, **SIGNED_IN},
+    )
+)
 class StudyList(generics.ListAPIView):
+    """GET the studies the account sees; POST {template, title, slug}: a new draft from a
+    design template (201), as the console's "New study from template" makes it."""
+
     serializer_class = StudySerializer
 
     def get_queryset(self):
-        return selectors.studies_with_arms(
-            studies=permissions.studies_visible(user=self.request.user)
+        visible = permissions.studies_visible(user=self.request.user)
+        return studies_listed(studies=visible, **query_values(StudiesQuery, self.request))
+
+    @extend_schema(
+        request=StudyCreateSerializer,
+        responses={
+            201: StudySerializer,
+            400: BAD_REQUEST,
+            **SIGNED_IN,
+            415: UNSUPPORTED_MEDIA_TYPE,
+        },
+    )
+    def post(self, request):
+        if not permissions.studies_may_start(user=request.user):
+            raise PermissionDenied(NOT_STARTED)
+        asked = StudyCreateSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        try:
+            study = study_from_template(owner=request.user, **asked.validated_data)
+        except (DesignError, UnknownTemplate) as refusal:
+            field = getattr(refusal, "field", None)
+            name = field if field in asked.fields else "non_field_errors"
+            raise ValidationError({name: [str(refusal)]}) from None
+        return Response(
+            StudySerializer(_study(request, study.slug)).data, status=status.HTTP_201_CREATED
         )
 
 
 @extend_schema_view(
     get=extend_schema(
-        parameters=[SLUG], responses={200: StudySerializer, 403: FORBIDDEN, 404: NOT_FOUND}
+        parameters=[SLUG], responses={200: StudySerializer, **SIGNED_IN, 404: NOT_FOUND}
     )
 )
 class StudyDetail(generics.RetrieveAPIView):
@@ -61,22 +112,81 @@ class StudyDetail(generics.RetrieveAPIView):
         )
 
 
+def _import_report(report: ImportReport) -> dict:
+    return {
+        "imported": report.imported,
+        "needs_review": [o.case for o in report.outcomes if o.status == "needs_review"],
+        "files": [vars(outcome) for outcome in report.outcomes],
+    }
+
+
+def _import_refusal(report: ImportReport) -> dict:
+    problems = [str(problem) for problem in report.manifest_problems]
+    if report.problems_not_listed:
+        problems.append(f"... and {report.problems_not_listed} more problems")
+    refused = [f"{o.file}: {o.message}" for o in report.outcomes if o.status == "refused"]
+    return {
+        "archive": ["Nothing was imported: the archive has problems."],
+        **({"manifest": problems} if problems else {}),
+        **({"files": refused} if refused else {}),
+    }
+
+
 @extend_schema_view(
     get=extend_schema(
-        parameters=[SLUG],
-        responses={200: CaseSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=[SLUG, CasesQuery], responses={200: CaseSerializer(many=True), **LISTED}
     )
 )
 class StudyCases(generics.ListAPIView):
+    """GET the study's cases; POST a case archive (multipart, field "archive") to a draft:
+    every case of its manifest is imported (201 with each file's outcome) or none is (400
+    saying why, row by row and file by file)."""
+
     serializer_class = CaseSerializer
+    parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.study_cases(study=_study(self.request, self.kwargs["slug"]))
+        study = _study(self.request, self.kwargs["slug"])
+        return study_cases_listed(study=study, **query_values(CasesQuery, self.request))
+
+    @extend_schema(
+        parameters=[SLUG],
+        request={"multipart/form-data": CaseArchiveSerializer},
+        responses={
+            201: ImportReportSerializer,
+            400: BAD_REQUEST,
+            **SIGNED_IN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(ErrorDetailSerializer, description="the study is not a draft"),
+            415: UNSUPPORTED_MEDIA_TYPE,
+            503: OpenApiResponse(ErrorDetailSerializer, description="the image store refused"),
+        },
+    )
+    def post(self, request, slug):
+        study = _study(request, slug, permissions.WRITE)
+        upload = CaseArchiveSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        # Until the import job's runner is installed (services.job_start(kind="import")), the
+        # import runs in the request, as the console's does.
+        try:
+            report = cases_import(
+                study=study, archive=upload.validated_data["archive"], actor=request.user
+            )
+        except ArchiveError as refusal:
+            raise ValidationError({"archive": [str(refusal)]}) from None
+        except services.StudyStateError as refusal:
+            return Response({"detail": str(refusal)}, status=status.HTTP_409_CONFLICT)
+        except ImageStoreError as refusal:
+            detail = f"The image store refused the upload; nothing was imported: {refusal}"
+            return Response({"detail": detail}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        if not report.stored:
+            raise ValidationError(_import_refusal(report))
+        return Response(_import_report(report), status=status.HTTP_201_CREATED)
 
 
 class StudyProgress(APIView):
     @extend_schema(
-        parameters=[SLUG], responses={200: ProgressSerializer, 403: FORBIDDEN, 404: NOT_FOUND}
+        parameters=[SLUG], responses={200: ProgressSerializer, **SIGNED_IN, 404: NOT_FOUND}
     )
     def get(self, request, slug):
         progress = selectors.study_progress(study=_study(request, slug))
@@ -95,7 +205,7 @@ class StudyAmendments(APIView):
             201: StudySerializer,
             200: StudySerializer,
             400: BAD_REQUEST,
-            403: FORBIDDEN,
+            **SIGNED_IN,
             404: NOT_FOUND,
             409: CONFLICT,
             415: UNSUPPORTED_MEDIA_TYPE,

@@ -16,8 +16,8 @@ from .views import (
     studies,
     translations,
 )
-from .views.panels import panel_settings
 from .views import tokens as api_tokens
+from .views.panels import panel_settings
 
 app_name = "console"
 

@@ -33,9 +33,7 @@ def api_token_revoke(*, user: AbstractBaseUser, token_key: str, via: str = "cons
     deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
     if not deleted:
         raise TokenError("No such token for this account (it may already be revoked).")
-    audit_record(
-        action="api_token.revoke", actor=user, detail={"token_key": token_key, "via": via}
-    )
+    audit_record(action="api_token.revoke", actor=user, detail={"token_key": token_key, "via": via})
 
 
 @transaction.atomic
