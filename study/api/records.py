@@ -13,6 +13,11 @@ TITLE_MAX = 200
 
 
 class ParticipantRowSerializer(serializers.ModelSerializer):
+    """label and stratum are empty until set (a link without a label, not yet screened); arm
+    is null until allocated."""
+
+    label = serializers.CharField(read_only=True)
+    stratum = serializers.CharField(read_only=True)
     arm = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
