@@ -43,9 +43,7 @@ ERROR_STATUSES = {
 
 
 def test_given_the_schema_then_every_operation_is_in_the_table(schema):
-    operations = {
-        (method, path) for path, item in schema["paths"].items() for method in item
-    }
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item}
 
     assert operations == set(ERROR_STATUSES)
 
