@@ -99,7 +99,10 @@ def test_given_a_queued_job_then_its_result_is_409_saying_so(owner, study):
 def test_given_no_such_job_then_404(owner, study, public_id):
     response = token_client(owner).get(f"/api/studies/{study.slug}/jobs/{public_id}/")
 
-    assert (response.status_code, response.json()) == (404, {"detail": "No such job in this study."})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "No such job in this study."},
+    )
 
 
 def test_given_another_studys_job_then_404(owner, study):
