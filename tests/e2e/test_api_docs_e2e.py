@@ -24,7 +24,9 @@ def test_given_the_api_docs_in_a_browser_then_swagger_ui_draws_the_schema_from_l
     assert "cdn" not in script_src
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("TrustLab API")
     expect(page.get_by_text("/api/studies/{slug}/invitations/", exact=True)).to_be_visible()
-    expect(page.get_by_text("/api/studies/{slug}/jobs/{public_id}/result/", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text("/api/studies/{slug}/jobs/{public_id}/result/", exact=True)
+    ).to_be_visible()
     assert [url for url in requested if not url.startswith(live_server.url)] == []
     assert any("/static/drf_spectacular_sidecar/swagger-ui-dist/" in url for url in requested)
 

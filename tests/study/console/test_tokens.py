@@ -70,7 +70,9 @@ def test_given_another_accounts_token_then_revoking_it_is_a_404_and_it_stays(cli
     response = client.post(reverse("console:token_revoke", args=[token.token_key]))
 
     assert response.status_code == 404
-    assert "No such token for this account (it may already be revoked)." in response.content.decode()
+    assert (
+        "No such token for this account (it may already be revoked)." in response.content.decode()
+    )
     assert AuthToken.objects.filter(token_key=token.token_key).exists()
 
 
