@@ -55,5 +55,6 @@ class Pages(PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1
             elif parameter["name"] == self.page_size_query_param:
-                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+                parameter["schema"]["minimum"] = 1
+                parameter["schema"]["maximum"] = self.max_page_size
         return parameters
