@@ -170,3 +170,4 @@ class ImportReportSerializer(serializers.Serializer):
     imported = serializers.IntegerField()
     needs_review = serializers.ListField(child=serializers.CharField())
     files = ImportFileSerializer(many=True)
+    job = serializers.CharField(help_text="the import job's id")

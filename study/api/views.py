@@ -11,15 +11,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from study import permissions, selectors, services
+from study import permissions, selectors, services, uploads
 from study.core.allocation import DesignError
 from study.core.design_templates import UnknownTemplate
-from study.models import Study
+from study.models import Job, Study
 from study.selectors.lists import studies_listed, study_cases_listed
 from study.selectors.studies import study_design_version
 from study.services.amendments import AmendmentError, design_amend
 from study.services.designs import study_from_template
-from study.services.imports import ArchiveError, ImageStoreError, ImportReport, cases_import
 
 from .errors import (
     BAD_REQUEST,
@@ -32,7 +31,12 @@ from .errors import (
     ErrorDetailSerializer,
 )
 from .filters import CasesQuery, StudiesQuery, query_values
-from .records import CaseArchiveSerializer, ImportReportSerializer, StudyCreateSerializer
+from .records import (
+    CaseArchiveSerializer,
+    ImportReportSerializer,
+    JobSerializer,
+    StudyCreateSerializer,
+)
 from .serializers import (
     AmendmentSerializer,
     CaseSerializer,
@@ -114,24 +118,40 @@ class StudyDetail(generics.RetrieveAPIView):
         )
 
 
-def _import_report(report: ImportReport) -> dict:
-    return {
-        "imported": report.imported,
-        "needs_review": [o.case for o in report.outcomes if o.status == "needs_review"],
-        "files": [vars(outcome) for outcome in report.outcomes],
-    }
-
-
-def _import_refusal(report: ImportReport) -> dict:
-    problems = [str(problem) for problem in report.manifest_problems]
-    if report.problems_not_listed:
-        problems.append(f"... and {report.problems_not_listed} more problems")
-    refused = [f"{o.file}: {o.message}" for o in report.outcomes if o.status == "refused"]
+def _import_refusal(result: dict) -> dict:
+    """A refused import's report (the job's result) as field errors: row by row, file by file."""
+    problems = list(result["manifest_problems"])
+    if result["problems_not_listed"]:
+        problems.append(f"... and {result['problems_not_listed']} more problems")
+    refused = [
+        f"{o['file']}: {o['message']}" for o in result["outcomes"] if o["status"] == "refused"
+    ]
     return {
         "archive": ["Nothing was imported: the archive has problems."],
         **({"manifest": problems} if problems else {}),
         **({"files": refused} if refused else {}),
     }
+
+
+def _import_answer(request, job: Job) -> Response:
+    if job.status == Job.Status.DONE and job.result.get("stored"):
+        outcomes = job.result["outcomes"]
+        report = {
+            "imported": job.result["imported"],
+            "needs_review": [o["case"] for o in outcomes if o["status"] == "needs_review"],
+            "files": outcomes,
+            "job": job.public_id,
+        }
+        return Response(report, status=status.HTTP_201_CREATED)
+    if job.status == Job.Status.DONE:
+        raise ValidationError(_import_refusal(job.result))
+    if job.status == Job.Status.FAILED:
+        if job.result.get("refusal") == "store":
+            return Response({"detail": job.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        raise ValidationError({"archive": [job.message]})
+    # With a broker: queued for a worker; the job's URL follows it.
+    answer = JobSerializer(job, context={"request": request}).data
+    return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})
 
 
 @extend_schema_view(
@@ -140,9 +160,9 @@ def _import_refusal(report: ImportReport) -> dict:
     )
 )
 class StudyCases(generics.ListAPIView):
-    """GET the study's cases; POST a case archive (multipart, field "archive") to a draft:
-    every case of its manifest is imported (201 with each file's outcome) or none is (400
-    saying why, row by row and file by file)."""
+    """GET the study's cases; POST a case archive (multipart, field "archive") to a draft, as
+    an import job: every case of its manifest is imported (201 with each file's outcome) or
+    none is (400 saying why, row by row and file by file); with a broker, 202 with the job."""
 
     serializer_class = CaseSerializer
     parser_classes = [MultiPartParser, FormParser]
@@ -156,34 +176,45 @@ class StudyCases(generics.ListAPIView):
         request={"multipart/form-data": CaseArchiveSerializer},
         responses={
             201: ImportReportSerializer,
+            202: OpenApiResponse(JobSerializer, description="queued for a worker (a broker)"),
             400: BAD_REQUEST,
             **SIGNED_IN,
             404: NOT_FOUND,
             409: OpenApiResponse(ErrorDetailSerializer, description="the study is not a draft"),
+            413: OpenApiResponse(ErrorDetailSerializer, description="the upload is too large"),
             415: UNSUPPORTED_MEDIA_TYPE,
-            503: OpenApiResponse(ErrorDetailSerializer, description="the image store refused"),
+            503: OpenApiResponse(ErrorDetailSerializer, description="the storage refused"),
         },
     )
     def post(self, request, slug):
         study = _study(request, slug, permissions.WRITE)
         upload = CaseArchiveSerializer(data=request.data)
+        too_large = uploads.upload_refusal(request._request)  # DRF parsed it: the refusal is set
+        if too_large:
+            return Response({"detail": too_large}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         upload.is_valid(raise_exception=True)
-        # Until the import job's runner is installed (services.job_start(kind="import")), the
-        # import runs in the request, as the console's does.
+        if study.status != Study.Status.DRAFT:
+            # The import would refuse it too (after opening, a new case could reach
+            # participants before its review); the answer says it is the study's state.
+            detail = f"Study '{study.slug}' is {study.status}: cases are imported only to a draft."
+            return Response({"detail": detail}, status=status.HTTP_409_CONFLICT)
+        archive = upload.validated_data["archive"]
         try:
-            report = cases_import(
-                study=study, archive=upload.validated_data["archive"], actor=request.user
+            job = services.job_start(
+                study=study,
+                kind=Job.Kind.IMPORT,
+                actor=request.user,
+                params={"archive_name": archive.name, "via": "api"},
+                input_file=archive,
+                input_name="archive.zip",
             )
-        except ArchiveError as refusal:
-            raise ValidationError({"archive": [str(refusal)]}) from None
-        except services.StudyStateError as refusal:
-            return Response({"detail": str(refusal)}, status=status.HTTP_409_CONFLICT)
-        except ImageStoreError as refusal:
-            detail = f"The image store refused the upload; nothing was imported: {refusal}"
+        except OSError as failure:
+            detail = (
+                f"{archive.name}: nothing was imported, because the upload could not be kept "
+                f"for the import ({failure.strerror or failure})."
+            )
             return Response({"detail": detail}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        if not report.stored:
-            raise ValidationError(_import_refusal(report))
-        return Response(_import_report(report), status=status.HTTP_201_CREATED)
+        return _import_answer(request, job)
 
 
 class StudyProgress(APIView):

@@ -1,9 +1,10 @@
 """study/api/views.py's writes: a new study from a design template, a case archive uploaded to
-a draft (every case or none), each with the console's rules and a 4xx naming what is wrong."""
+a draft as an import job (every case or none), each with the console's rules and a 4xx naming
+what is wrong."""
 
 import pytest
 
-from study.models import AuditEvent, Case, Study
+from study.models import AuditEvent, Case, Job, Study
 from tests.factories import UserFactory, gaube_study
 from tests.study.api.api_world import member, small_archive, study_starter, token_client, upload
 
@@ -89,7 +90,10 @@ def test_given_an_archive_then_every_case_is_imported_with_its_outcome():
     response = upload(token_client(owner), study.slug, small_archive(("C1", "C2")))
 
     assert response.status_code == 201
+    job = Job.objects.get(study=study, kind="import")
+    assert (job.status, job.params) == ("done", {"archive_name": "cases.zip", "via": "api"})
     assert response.json() == {
+        "job": job.public_id,
         "imported": 2,
         "needs_review": [],
         "files": [
@@ -120,7 +124,10 @@ def test_given_a_manifest_with_a_problem_then_400_row_by_row_and_nothing_is_impo
     ("data", "errors"),
     [
         (None, {"archive": ["No file was submitted."]}),
-        (b"not a zip", {"archive": ["the upload is not a zip archive (File is not a zip file)"]}),
+        (
+            b"not a zip",
+            {"archive": ["cases.zip: the upload is not a zip archive (File is not a zip file)"]},
+        ),
     ],
 )
 def test_given_no_archive_or_not_a_zip_then_400(data, errors):
@@ -142,8 +149,11 @@ def test_given_an_open_study_then_an_upload_is_409():
 
     response = upload(token_client(owner), study.slug, small_archive())
 
-    assert response.status_code == 409
-    assert response.json()["detail"].startswith(f"Study '{study.slug}' is ")
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": f"Study '{study.slug}' is recruiting: cases are imported only to a draft."},
+    )
+    assert not Job.objects.filter(kind="import").exists()
 
 
 def test_given_a_viewer_then_an_upload_is_403_and_a_stranger_404():
@@ -161,3 +171,17 @@ def test_given_a_viewer_then_an_upload_is_403_and_a_stranger_404():
         404,
         {"detail": "No such study for this account."},
     )
+
+
+def test_given_an_upload_over_the_limit_then_413_and_no_job(settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    owner = UserFactory(username="pi")
+    study = gaube_study(owner=owner, open_study=False)
+
+    response = upload(token_client(owner), study.slug, small_archive())
+
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith(
+        "The upload is larger than 1000 bytes, the most this server accepts at once"
+    )
+    assert not Job.objects.exists()
