@@ -130,3 +130,15 @@ def test_given_a_bad_job_then_400_and_no_job(owner, study, body, errors):
 
     assert (response.status_code, response.json()) == (400, errors)
     assert not Job.objects.exists()
+
+
+def test_given_a_broker_then_a_job_is_202_queued_and_its_result_waits(owner, study, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # queued on commit; the test never commits
+    client = token_client(owner)
+
+    started = client.post(f"/api/studies/{study.slug}/jobs/", {"kind": "report"}, format="json")
+
+    job = started.json()
+    assert (started.status_code, job["status"], job["result_url"]) == (202, "queued", None)
+    waiting = client.get(f"/api/studies/{study.slug}/jobs/{job['public_id']}/result/")
+    assert waiting.json() == {"detail": f"Job {job['public_id']} is waiting for a worker."}

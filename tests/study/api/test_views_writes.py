@@ -185,3 +185,18 @@ def test_given_an_upload_over_the_limit_then_413_and_no_job(settings):
         "The upload is larger than 1000 bytes, the most this server accepts at once"
     )
     assert not Job.objects.exists()
+
+
+def test_given_a_broker_then_an_upload_is_202_with_the_queued_import_job(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # queued on commit; the test never commits
+    owner = UserFactory(username="pi")
+    study = gaube_study(owner=owner, open_study=False)
+
+    response = upload(token_client(owner), study.slug, small_archive())
+
+    job = Job.objects.get(study=study, kind="import")
+    assert (response.status_code, response.json()["public_id"]) == (202, job.public_id)
+    assert (
+        response["Location"] == f"http://testserver/api/studies/{study.slug}/jobs/{job.public_id}/"
+    )
+    assert job.status == "queued"
