@@ -7,7 +7,7 @@ from rest_framework.reverse import reverse
 
 from study.core import design_templates, slugs
 from study.models import AuditEvent, Job, Participant
-from study.services.invitations import LABEL_PREFIX_MAX, MAX_INVITATIONS
+from study.services.invitations import MAX_INVITATIONS
 
 TITLE_MAX = 200
 
@@ -114,14 +114,12 @@ class StudyCreateSerializer(serializers.Serializer):
 
 class InvitationsCreateSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1, max_value=MAX_INVITATIONS)
-    label_prefix = serializers.RegexField(
-        r"^[A-Za-z0-9_.-]*$",
-        max_length=LABEL_PREFIX_MAX,
+    # Its rules are the links service's (study.services.links.label_prefix_check).
+    label_prefix = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text="labels the links PREFIX-001, PREFIX-002, ... (letters, digits, . _ -)",
-        error_messages={"invalid": "Use only letters, digits, '.', '_' and '-'."},
+        help_text="labels the links PREFIX-001, PREFIX-002, ... after the study's earlier ones",
     )
 
 

@@ -4,11 +4,13 @@ invitation links. Each is one service call, audited there."""
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from study import permissions, services
 from study.core.allocation import DesignError
+from study.models import Study
 
 from .errors import BAD_REQUEST, NOT_FOUND, SIGNED_IN, SLUG, UNSUPPORTED_MEDIA_TYPE
 from .errors import ErrorDetailSerializer as Detail
@@ -56,7 +58,8 @@ class StudyClose(APIView):
 
 class StudyInvitations(APIView):
     """POST {count, label_prefix}: ``count`` new invitation links (201), each with its public
-    id, label and the full link to send; the links are in this answer only."""
+    id, label and the full link to send; the links are in this answer only. A closed study
+    takes no new links (409)."""
 
     @extend_schema(
         parameters=[SLUG],
@@ -66,6 +69,7 @@ class StudyInvitations(APIView):
             400: BAD_REQUEST,
             **SIGNED_IN,
             404: NOT_FOUND,
+            409: OpenApiResponse(Detail, description="the study is closed"),
             415: UNSUPPORTED_MEDIA_TYPE,
         },
     )
@@ -73,12 +77,18 @@ class StudyInvitations(APIView):
         study = _study(request, slug, permissions.WRITE)
         asked = InvitationsCreateSerializer(data=request.data)
         asked.is_valid(raise_exception=True)
-        participants = services.invitations_create(
-            study=study,
-            count=asked.validated_data["count"],
-            label_prefix=asked.validated_data["label_prefix"],
-            actor=request.user,
-        )
+        try:
+            participants = services.links_create(
+                study=study,
+                count=asked.validated_data["count"],
+                label_prefix=asked.validated_data["label_prefix"],
+                actor=request.user,
+            )
+        except services.LinkRefused as refusal:
+            if study.status == Study.Status.CLOSED:
+                return Response({"detail": str(refusal)}, status=status.HTTP_409_CONFLICT)
+            # The count is checked by the serializer: what is left is the prefix.
+            raise ValidationError({"label_prefix": [str(refusal)]}) from None
         invitations = [
             {
                 "public_id": participant.public_id,

@@ -34,7 +34,7 @@ ERROR_STATUSES = {
     ("get", "/api/studies/{slug}/jobs/{public_id}/"): {*SIGNED_IN, "404"},
     ("get", "/api/studies/{slug}/jobs/{public_id}/result/"): {*SIGNED_IN, "404", "409"},
     ("get", "/api/studies/{slug}/audit/"): LIST,
-    ("post", "/api/studies/{slug}/invitations/"): {"400", *SIGNED_IN, "404", "415"},
+    ("post", "/api/studies/{slug}/invitations/"): {"400", *SIGNED_IN, "404", "409", "415"},
     ("post", "/api/studies/{slug}/open/"): {*SIGNED_IN, "404", "409"},
     ("post", "/api/studies/{slug}/close/"): {*SIGNED_IN, "404"},
     ("get", "/api/studies/{slug}/progress/"): {*SIGNED_IN, "404"},

@@ -53,7 +53,7 @@ def test_given_participant_filters_then_only_those_participants(owner):
     services.participant_withdraw(
         participant=internist, actor=owner, by="researcher", reason="Asked by phone."
     )
-    services.invitations_create(study=study, count=2, label_prefix="UKE")
+    services.links_create(study=study, count=2, label_prefix="UKE")
     client = token_client(owner)
     url = f"/api/studies/{study.slug}/participants/"
 

@@ -14,7 +14,7 @@ def test_given_participants_then_the_list_shows_their_public_fields_and_never_th
     owner = UserFactory(username="pi")
     study = gaube_study(owner=owner)
     enrolled = enrolled_participant(study)
-    (invited,) = services.invitations_create(study=study, count=1, label_prefix="UKE")
+    (invited,) = services.links_create(study=study, count=1, label_prefix="UKE")
     client = token_client(member(study, "statistician", "viewer"))
 
     response = client.get(f"/api/studies/{study.slug}/participants/")

@@ -84,7 +84,12 @@ def test_given_invitations_then_201_with_labelled_links_that_open_the_study(clie
         == f"/p/{participants[body['invitations'][0]['public_id']].token}/consent/"
     )
     event = AuditEvent.objects.filter(action="invitations.create").first()
-    assert event.detail == {"count": 1, "label_prefix": "UKE"}
+    assert event.detail == {
+        "count": 1,
+        "label_prefix": "UKE",
+        "first": "UKE-003",
+        "last": "UKE-003",
+    }
 
 
 @pytest.mark.parametrize(
@@ -95,12 +100,16 @@ def test_given_invitations_then_201_with_labelled_links_that_open_the_study(clie
         ({"count": 10001}, {"count": ["Ensure this value is less than or equal to 10000."]}),
         ({"count": "many"}, {"count": ["A valid integer is required."]}),
         (
-            {"count": 1, "label_prefix": "a b"},
-            {"label_prefix": ["Use only letters, digits, '.', '_' and '-'."]},
+            {"count": 1, "label_prefix": "a;b"},
+            {
+                "label_prefix": [
+                    "A label prefix may contain letters, digits, spaces and . : / ( ) + - _ only."
+                ]
+            },
         ),
         (
             {"count": 1, "label_prefix": "x" * 93},
-            {"label_prefix": ["Ensure this field has no more than 92 characters."]},
+            {"label_prefix": ["A label prefix has at most 92 characters, got 93."]},
         ),
     ],
 )
@@ -126,3 +135,18 @@ def test_given_a_viewer_then_every_recruitment_write_is_403_and_nothing_changes(
     assert response.status_code == 403
     study.refresh_from_db()
     assert (study.status, study.participants.count()) == ("draft", 0)
+
+
+def test_given_a_closed_study_then_invitations_are_409():
+    owner = UserFactory(username="pi")
+    study = gaube_study(owner=owner)
+    client = token_client(owner)
+    client.post(f"/api/studies/{study.slug}/close/")
+
+    response = client.post(f"/api/studies/{study.slug}/invitations/", {"count": 1}, format="json")
+
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": f"The study '{study.slug}' is closed: a new link could not be used."},
+    )
+    assert not Participant.objects.filter(study=study).exists()

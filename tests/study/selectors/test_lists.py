@@ -28,8 +28,8 @@ def test_given_studies_then_by_slug_and_of_one_status():
 
 def test_given_participants_then_in_invitation_order_and_a_label_matches_its_start():
     study = gaube_study()
-    first = services.invitations_create(study=study, count=2, label_prefix="UKE")
-    other = services.invitations_create(study=study, count=1, label_prefix="UKEX")
+    first = services.links_create(study=study, count=2, label_prefix="UKE")
+    other = services.links_create(study=study, count=1, label_prefix="UKEX")
     enrolled = enrolled_participant(study)
 
     assert [p.public_id for p in study_participants_listed(study=study)] == [
