@@ -11,11 +11,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from study import selectors, services
+from study import permissions, selectors, services
 from study.models import Job
 from study.selectors.lists import study_jobs_listed
 
@@ -35,6 +35,10 @@ from .views import _study
 
 NO_SUCH_JOB = "No such job in this study."
 PUBLIC_ID_MAX = Job._meta.get_field("public_id").max_length
+FREE_TEXT_REFUSED = (
+    "This export holds free-text answers, which viewers of this study may not download: "
+    "start an export of your own (it leaves them out)."
+)
 JOB = OpenApiParameter(
     "public_id", str, OpenApiParameter.PATH, pattern=r"^[^/]+$", description="the job's id"
 )
@@ -111,7 +115,8 @@ class JobDetail(APIView):
 
 class JobResult(APIView):
     """GET the finished job's file (the report's HTML, the export's zip); 409 while the job is
-    queued or running, or when it failed or made no file."""
+    queued or running, or when it failed or made no file; 403 for a viewer asking for an export
+    made with free-text answers (study.permissions.job_result_allowed)."""
 
     @extend_schema(
         parameters=[SLUG, JOB],
@@ -134,6 +139,8 @@ class JobResult(APIView):
                 Job.Status.FAILED: f"failed: {job.message}",
             }.get(job.status, "made no file")
             return Response({"detail": f"Job {job.public_id} {why}."}, status=409)
+        if not permissions.job_result_allowed(job=job, user=request.user):
+            raise PermissionDenied(FREE_TEXT_REFUSED)
         response = FileResponse(
             job.result_file.open("rb"),
             content_type=job.result_type or "application/octet-stream",

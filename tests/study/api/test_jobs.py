@@ -142,3 +142,22 @@ def test_given_a_broker_then_a_job_is_202_queued_and_its_result_waits(owner, stu
     assert (started.status_code, job["status"], job["result_url"]) == (202, "queued", None)
     waiting = client.get(f"/api/studies/{study.slug}/jobs/{job['public_id']}/result/")
     assert waiting.json() == {"detail": f"Job {job['public_id']} is waiting for a worker."}
+
+
+def test_given_the_owners_export_then_a_viewer_may_not_download_it_but_their_own(owner, study):
+    mine = token_client(owner).post(
+        f"/api/studies/{study.slug}/jobs/", {"kind": "export"}, format="json"
+    )
+    viewer = token_client(member(study, "statistician", "viewer"))
+
+    refused = viewer.get(mine.json()["result_url"])
+    theirs = viewer.post(f"/api/studies/{study.slug}/jobs/", {"kind": "export"}, format="json")
+
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {
+            "detail": "This export holds free-text answers, which viewers of this study may not "
+            "download: start an export of your own (it leaves them out)."
+        },
+    )
+    assert viewer.get(theirs.json()["result_url"]).status_code == 200

@@ -54,7 +54,12 @@ TABLE = {
     # A report or an export asks READ, as on the console (study.services.jobs.KIND_ACTION).
     ("jobs", "post"): ("/api/studies/{slug}/jobs/", {"kind": "export"}, (202, 202, 202, 404, 401)),
     ("job", "get"): ("/api/studies/{slug}/jobs/{job}/", None, MEMBER_READ),
-    ("job_result", "get"): ("/api/studies/{slug}/jobs/{job}/result/", None, MEMBER_READ),
+    # The owner's export holds free-text answers: not for a viewer (job_result_allowed).
+    ("job_result", "get"): (
+        "/api/studies/{slug}/jobs/{job}/result/",
+        None,
+        (200, 200, 403, 404, 401),
+    ),
     ("audit", "get"): ("/api/studies/{slug}/audit/", None, MEMBER_READ),
     ("export", "get"): ("/api/studies/{slug}/export/{table}/", None, MEMBER_READ),
 }
