@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "axes",
     "study",
 ]
@@ -152,15 +154,24 @@ IMAGING_UID_SECRET = env("IMAGING_UID_SECRET", default=SECRET_KEY)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Scripts: "Authorization: Token <key>" (django-rest-knox); the console: its session.
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "study.api.pagination.Pages",
 }
+# API tokens live until revoked (console or manage.py api_token --revoke-all).
+REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "TrustLab API",
     "DESCRIPTION": "Researcher API for TrustLab studies.",
     "VERSION": "0.1.0",
+    # /api/docs/ from drf-spectacular-sidecar's local copy of Swagger UI: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery (config/celery.py). No broker: every task runs eagerly in the requesting process.

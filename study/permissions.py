@@ -127,3 +127,9 @@ def study_view(
         return wrapped
 
     return decorate
+
+
+def studies_may_start(*, user: Actor) -> bool:
+    """Whether the account may start studies (new, from a template, a clone): the site-wide
+    study.add_study permission, which the console's new-study pages ask for too."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("study.add_study"))

@@ -22,6 +22,10 @@ FIELD_ERRORS = {
 }
 
 BAD_REQUEST = OpenApiResponse(FIELD_ERRORS, description="the request names what is wrong")
+UNAUTHORIZED = OpenApiResponse(
+    ErrorDetailSerializer,
+    description="no credentials, or a token that is not valid (send 'Authorization: Token <key>')",
+)
 FORBIDDEN = OpenApiResponse(
     ErrorDetailSerializer,
     description="not signed in, or the account's role in the study does not allow this",
@@ -37,3 +41,8 @@ SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 SLUG = OpenApiParameter(
     "slug", str, OpenApiParameter.PATH, pattern=SLUG_PATTERN, description="the study's slug"
 )
+
+# What every operation may answer before it looks at the request: who is asking.
+SIGNED_IN = {401: UNAUTHORIZED, 403: FORBIDDEN}
+# A list: its filters or page refused (400), no such study (404).
+LISTED = {400: BAD_REQUEST, **SIGNED_IN, 404: NOT_FOUND}

@@ -11,7 +11,7 @@ from study import services
 from study.core import allocation
 from study.http import download_response
 
-from .errors import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, SLUG
+from .errors import CONFLICT, FIELD_ERRORS, FORBIDDEN, NOT_FOUND, SLUG, UNAUTHORIZED
 from .views import _study
 
 # Every table as the file it is downloaded as.
@@ -43,6 +43,7 @@ class StudyExport(APIView):
             (400, "application/json"): OpenApiResponse(
                 FIELD_ERRORS, description="an unknown table or file format"
             ),
+            (401, "application/json"): UNAUTHORIZED,
             (403, "application/json"): FORBIDDEN,
             (404, "application/json"): NOT_FOUND,
             (409, "application/json"): CONFLICT,

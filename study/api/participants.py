@@ -1,23 +1,55 @@
-"""API withdrawal of a participant by a researcher (WRITE), through the one withdrawal service,
-as the console does it: the reason is required; a repeat answers with the first record."""
+"""API participants: the list (READ: public id, label, status, stratum, arm; never the link
+token), and withdrawal by a researcher (WRITE), through the one withdrawal service, as the
+console does it: the reason is required; a repeat answers with the first record."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from study import permissions, services
+from study.selectors.lists import study_participants_listed
 from study.selectors.roster import study_participant
 from study.services.withdrawals import WithdrawalInvalid, WithdrawalRefused
 
-from .errors import BAD_REQUEST, FORBIDDEN, SLUG, UNSUPPORTED_MEDIA_TYPE, ErrorDetailSerializer
+from .errors import (
+    BAD_REQUEST,
+    LISTED,
+    SIGNED_IN,
+    SLUG,
+    UNSUPPORTED_MEDIA_TYPE,
+    ErrorDetailSerializer,
+)
+from .filters import ParticipantsQuery, query_values
+from .records import ParticipantRowSerializer
 from .serializers import ParticipantWithdrawnSerializer, WithdrawalSerializer
 from .views import _study
 
 NO_SUCH_PARTICIPANT = "No such participant in this study."
 # What the URL's <str:...> converter matches.
 PUBLIC_ID_PATTERN = r"^[^/]+$"
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[SLUG, ParticipantsQuery],
+        responses={200: ParticipantRowSerializer(many=True), **LISTED},
+    )
+)
+class ParticipantList(generics.ListAPIView):
+    serializer_class = ParticipantRowSerializer
+
+    def get_queryset(self):
+        study = _study(self.request, self.kwargs["slug"])
+        return study_participants_listed(
+            study=study, **query_values(ParticipantsQuery, self.request)
+        )
 
 
 class ParticipantWithdraw(APIView):
@@ -42,7 +74,7 @@ class ParticipantWithdraw(APIView):
             400: OpenApiResponse(
                 BAD_REQUEST.response, description="no reason, or a reason over 2000 characters"
             ),
-            403: FORBIDDEN,
+            **SIGNED_IN,
             404: OpenApiResponse(
                 ErrorDetailSerializer, description="no such study, or no such participant in it"
             ),

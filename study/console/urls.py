@@ -16,6 +16,7 @@ from .views import (
     studies,
     translations,
 )
+from .views import tokens as api_tokens
 from .views.panels import panel_settings
 
 app_name = "console"
@@ -141,4 +142,9 @@ urlpatterns = [
         name="free_text_export",
     ),
     path("studies/<slug:slug>/cases/review/", cases.cases_review, name="cases_review"),
+]
+# API tokens (issue 12): the signed-in account's own.
+urlpatterns += [
+    path("tokens/", api_tokens.tokens, name="tokens"),
+    path("tokens/<str:token_key>/revoke/", api_tokens.token_revoke, name="token_revoke"),
 ]

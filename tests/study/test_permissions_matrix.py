@@ -110,23 +110,44 @@ CONSOLE = {
     "link_revoke": Row(("slug", "public_id"), get=POST_ONLY, post="302 302 403 404 login"),
     # an empty label is a label cleared
     "link_relabel": Row(("slug", "public_id"), get=POST_ONLY, post="302 302 403 404 login"),
+    # API tokens: any signed-in account, its own only (a key it does not hold is a 404).
+    "tokens": Row((), get="200 200 200 200 login", post="201 201 201 201 login"),
+    "token_revoke": Row(("token_key",), get="405 405 405 405 login", post="404 404 404 404 login"),
 }
 
-# Every API endpoint, by name (the unnamed catch-all by its pattern). Session authentication:
-# an anonymous request is refused (403) before the view looks at the study.
-API_READ = "200 200 200 404 403"
+# Every API endpoint, by name (the unnamed catch-all by its pattern). Token or session
+# authentication: an anonymous request is asked for credentials (401) before the view looks at
+# the study; the index, the schema and the docs are public.
+API_READ = "200 200 200 404 401"
+API_NO_POST = "405 405 405 405 401"
+API_NO_GET = API_NO_POST
+API_WRITE = "400 400 403 404 401"  # an empty POST gets past the check, then is refused
+PUBLIC = "200 200 200 200 200"
+PUBLIC_NO_POST = "405 405 405 405 405"
 API = {
+    "index": Row((), get=PUBLIC, post=PUBLIC_NO_POST),
     # The schema describes the API, no study: public.
-    "schema": Row((), get="200 200 200 200 200", post="405 405 405 405 405"),
-    "studies": Row((), get="200 200 200 hidden 403", post="405 405 405 405 403"),
-    "study": Row(("slug",), get=API_READ, post="405 405 405 405 403"),
-    "cases": Row(("slug",), get=API_READ, post="405 405 405 405 403"),
-    "progress": Row(("slug",), get=API_READ, post="405 405 405 405 403"),
-    "amendments": Row(("slug",), get="405 405 405 405 403", post="400 400 403 404 403"),
-    "participant_withdraw": Row(
-        ("slug", "public_id"), get="405 405 405 405 403", post="400 400 403 404 403"
-    ),
-    "export": Row(("slug", "table"), get=API_READ, post="405 405 405 405 403"),
+    "schema": Row((), get=PUBLIC, post=PUBLIC_NO_POST),
+    "docs": Row((), get=PUBLIC, post=PUBLIC_NO_POST),
+    # Starting a study needs the add_study permission (given to the owner's account only).
+    "studies": Row((), get="200 200 200 hidden 401", post="400 403 403 403 401"),
+    "study": Row(("slug",), get=API_READ, post=API_NO_POST),
+    "cases": Row(("slug",), get=API_READ, post=API_WRITE),
+    "progress": Row(("slug",), get=API_READ, post=API_NO_POST),
+    "amendments": Row(("slug",), get=API_NO_GET, post=API_WRITE),
+    # The study is recruiting: opening it again is a no-op, closing it closes it.
+    "study_open": Row(("slug",), get=API_NO_GET, post="200 200 403 404 401"),
+    "study_close": Row(("slug",), get=API_NO_GET, post="200 200 403 404 401"),
+    "invitations": Row(("slug",), get=API_NO_GET, post=API_WRITE),
+    "participants": Row(("slug",), get=API_READ, post=API_NO_POST),
+    "participant_withdraw": Row(("slug", "public_id"), get=API_NO_GET, post=API_WRITE),
+    # Starting a report or an export is reading: viewers may (an empty POST names no kind).
+    "jobs": Row(("slug",), get=API_READ, post="400 400 400 404 401"),
+    "job": Row(("slug", "job"), get=API_READ, post=API_NO_POST),
+    # The owner's export holds free-text answers: not for a viewer (job_result_allowed).
+    "job_result": Row(("slug", "job"), get="200 200 403 404 401", post=API_NO_POST),
+    "audit": Row(("slug",), get=API_READ, post=API_NO_POST),
+    "export": Row(("slug", "table"), get=API_READ, post=API_NO_POST),
     r"^[\s\S]+/$": Row(("nowhere",), get="404 404 404 404 404", post="404 404 404 404 404"),
 }
 
@@ -204,6 +225,7 @@ def world(django_db_setup, django_db_blocker):
             "example_image": EXAMPLE_IMAGE,
             "table": "trials",
             "public_id": participant.public_id,
+            "token_key": "nosuchkey",
         }
         yield accounts, values
         transaction.set_rollback(True)

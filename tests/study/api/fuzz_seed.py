@@ -1,14 +1,13 @@
 """The studies the schema fuzzing runs against: one the member owns (open, with participants at
-every step that matters: part-way, completed, declined, withdrawn), one they only view, and one
-still in draft; the member's session and CSRF token as request headers."""
+every step that matters: part-way, completed, declined, withdrawn, and a finished export job),
+one they only view, and one still in draft; the member's API token as the request header (the
+session works as well: tests/study/api/test_api*.py sign in)."""
 
 from dataclasses import dataclass
 
-from django.middleware.csrf import _get_new_csrf_string
-from django.test import Client
-
 from study import services
-from study.models import Participant, StudyMembership
+from study.models import Job, Participant, StudyMembership
+from study.services.tokens import api_token_create
 from tests.factories import (
     INTERNIST,
     UserFactory,
@@ -26,9 +25,10 @@ PARTICIPANTS = (
     "PFZINVITED",
     "PFZOTHER",
 )
+JOBS = ("JFZEXPORT",)
 PATH_VALUES = {
     "slug": ["fuzz-owned", "fuzz-viewed", "fuzz-draft"],
-    "public_id": list(PARTICIPANTS),
+    "public_id": [*PARTICIPANTS, *JOBS],
     "table": list(services.EXPORT_TABLES),
 }
 
@@ -63,10 +63,8 @@ def fuzz_world_seed() -> FuzzWorld:
     ):
         Participant.objects.filter(pk=participant.pk).update(public_id=public_id)
 
-    client = Client()
-    client.force_login(member)
-    csrf = _get_new_csrf_string()
-    session = client.cookies["sessionid"].value
-    return FuzzWorld(
-        headers={"X-CSRFToken": csrf}, cookies={"sessionid": session, "csrftoken": csrf}
-    )
+    job = services.job_start(study=owned, kind="export", actor=member)
+    Job.objects.filter(pk=job.pk).update(public_id=JOBS[0])
+
+    _, secret = api_token_create(user=member)
+    return FuzzWorld(headers={"Authorization": f"Token {secret}"}, cookies={})

@@ -8,8 +8,12 @@ from tests.factories import UserFactory, answer_all, enrolled_participant, gaube
 pytestmark = pytest.mark.django_db
 
 
-def test_given_no_login_then_the_api_refuses(client):
-    assert client.get(reverse("api:studies")).status_code == 403
+def test_given_no_login_then_the_api_asks_for_a_token(client):
+    response = client.get(reverse("api:studies"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_given_a_member_then_only_their_studies_are_listed(client):
@@ -20,8 +24,8 @@ def test_given_a_member_then_only_their_studies_are_listed(client):
 
     response = client.get(reverse("api:studies"))
 
-    assert [study["slug"] for study in response.json()] == [mine.slug]
-    assert response.json()[0]["arms"][0]["label"] == "CHEST-AI"
+    assert [study["slug"] for study in response.json()["results"]] == [mine.slug]
+    assert response.json()["results"][0]["arms"][0]["label"] == "CHEST-AI"
 
 
 def test_given_progress_then_it_matches_the_enrolments(client):

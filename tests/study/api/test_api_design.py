@@ -55,7 +55,7 @@ def test_given_a_draft_then_the_api_shows_the_live_hash_and_no_version(api, owne
     live = services.study_design_hash(study=Study.objects.get(pk=study.pk))
     assert live != shown["design_hash"]
     assert _study_json(api, study)["design_hash"] == live
-    assert [s["design_hash"] for s in api.get(reverse("api:studies")).json()] == [live]
+    assert [s["design_hash"] for s in api.get(reverse("api:studies")).json()["results"]] == [live]
 
 
 def test_given_a_locked_study_then_the_api_and_the_console_show_the_same_hash_and_version(
@@ -174,7 +174,7 @@ def test_given_a_viewer_or_a_stranger_then_an_amendment_is_refused(client, owner
     client.force_login(UserFactory(username="stranger"))
     assert _amend(client, locked, title="X", reason="Y").status_code == 404
     client.logout()
-    assert _amend(client, locked, title="X", reason="Y").status_code == 403
+    assert _amend(client, locked, title="X", reason="Y").status_code == 401
     assert Study.objects.get(pk=locked.pk).title != "X"
 
 

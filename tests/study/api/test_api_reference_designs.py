@@ -125,13 +125,13 @@ def test_given_a_study_then_the_api_shows_every_design_setting(api, prinster):
 
 
 def test_given_the_list_then_each_study_carries_the_same_fields(api, prinster):
-    (listed,) = api.get(reverse("api:studies")).json()
+    (listed,) = api.get(reverse("api:studies")).json()["results"]
     assert listed["response_mode"] == "agree_disagree"
     assert listed["example_count"] == 1
 
 
 def test_given_the_cases_then_training_and_feedback_are_shown(api, prinster):
-    cases = api.get(reverse("api:cases", args=[prinster.slug])).json()
+    cases = api.get(reverse("api:cases", args=[prinster.slug])).json()["results"]
     training = [case for case in cases if case["is_training"]]
     assert [(case["feedback"]) for case in training] == ["See the apex."]
     assert all(case["feedback"] == "" for case in cases if not case["is_training"])

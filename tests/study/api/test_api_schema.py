@@ -11,21 +11,49 @@ from tests.factories import UserFactory, enrolled_participant, gaube_study
 
 pytestmark = pytest.mark.django_db
 
+LIST = {"400", "401", "403", "404"}
+SIGNED_IN = {"401", "403"}
 ERROR_STATUSES = {
-    ("get", "/api/studies/"): {"403"},
-    ("get", "/api/studies/{slug}/"): {"403", "404"},
-    ("get", "/api/studies/{slug}/cases/"): {"403", "404"},
-    ("get", "/api/studies/{slug}/progress/"): {"403", "404"},
-    ("get", "/api/studies/{slug}/export/{table}/"): {"400", "403", "404", "409"},
-    ("post", "/api/studies/{slug}/amendments/"): {"400", "403", "404", "409", "415"},
+    ("get", "/api/schema/"): set(),
+    ("get", "/api/studies/"): {"400", *SIGNED_IN},
+    ("post", "/api/studies/"): {"400", *SIGNED_IN, "415"},
+    ("get", "/api/studies/{slug}/"): {*SIGNED_IN, "404"},
+    ("get", "/api/studies/{slug}/cases/"): LIST,
+    ("post", "/api/studies/{slug}/cases/"): {
+        "400",
+        *SIGNED_IN,
+        "404",
+        "409",
+        "413",
+        "415",
+        "503",
+    },
+    ("get", "/api/studies/{slug}/participants/"): LIST,
+    ("get", "/api/studies/{slug}/jobs/"): LIST,
+    ("post", "/api/studies/{slug}/jobs/"): {"400", *SIGNED_IN, "404", "415"},
+    ("get", "/api/studies/{slug}/jobs/{public_id}/"): {*SIGNED_IN, "404"},
+    ("get", "/api/studies/{slug}/jobs/{public_id}/result/"): {*SIGNED_IN, "404", "409"},
+    ("get", "/api/studies/{slug}/audit/"): LIST,
+    ("post", "/api/studies/{slug}/invitations/"): {"400", *SIGNED_IN, "404", "409", "415"},
+    ("post", "/api/studies/{slug}/open/"): {*SIGNED_IN, "404", "409"},
+    ("post", "/api/studies/{slug}/close/"): {*SIGNED_IN, "404"},
+    ("get", "/api/studies/{slug}/progress/"): {*SIGNED_IN, "404"},
+    ("get", "/api/studies/{slug}/export/{table}/"): {"400", *SIGNED_IN, "404", "409"},
+    ("post", "/api/studies/{slug}/amendments/"): {"400", *SIGNED_IN, "404", "409", "415"},
     ("post", "/api/studies/{slug}/participants/{public_id}/withdraw/"): {
         "400",
-        "403",
+        *SIGNED_IN,
         "404",
         "409",
         "415",
     },
 }
+
+
+def test_given_the_schema_then_every_operation_is_in_the_table(schema):
+    operations = {(method, path) for path, item in schema["paths"].items() for method in item}
+
+    assert operations == set(ERROR_STATUSES)
 
 
 @pytest.fixture

@@ -129,4 +129,4 @@ def test_given_the_schema_then_the_withdrawal_endpoint_is_described(api):
 
     operation = schema["paths"]["/api/studies/{slug}/participants/{public_id}/withdraw/"]["post"]
 
-    assert set(operation["responses"]) == {"200", "400", "403", "404", "409", "415"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "415"}
