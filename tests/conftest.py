@@ -8,9 +8,13 @@ from hypothesis import settings as hypothesis_settings
 
 # CI runs the same examples every time (a red run is reproducible, never a coin toss) and has
 # no per-example deadline (a loaded machine is not a failing property). Locally, examples vary.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# Both run 50 examples of each property unless a test asks for its own number: the suite
+# holds some twenty properties over whole pages, and make test stays within its 15 minutes.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, print_blob=True, max_examples=50
+)
+hypothesis_settings.register_profile("suite", max_examples=50)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "suite")
 
 
 @pytest.fixture

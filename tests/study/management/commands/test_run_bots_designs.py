@@ -14,7 +14,7 @@ from study.models import Participant, Study, Trial
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BOTS = 2
+BOTS = 1
 # slug, cases per participant, pages per bot: consent, screening, each case (twice with the
 # unaided read first, plus a feedback page after each training case), questionnaire, debrief,
 # done
