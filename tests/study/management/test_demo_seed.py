@@ -29,6 +29,9 @@ def _seed(*args):
     return out.getvalue()
 
 
+HEADING = re.compile(r"^Participant invitation links for '([^']+)'")
+
+
 def _links(output):
     return [match.group(1) for line in output.splitlines() if (match := LINK.match(line))]
 
@@ -54,25 +57,6 @@ def test_a_second_run_creates_no_second_study_but_new_links():
     assert "Created" not in output
     assert Study.objects.count() == 1
     assert Study.objects.get().participants.count() == 2
-
-
-@pytest.mark.parametrize("design", list(SLUGS))
-def test_each_design_seeds_an_open_study_whose_link_serves_the_consent_page(client, design):
-    output = _seed("--design", design, "--invitations", "1")
-    study = Study.objects.get(slug=SLUGS[design])
-    assert study.status == "recruiting"
-    template = TEMPLATES[design]
-    for name in ("response_mode", "read_then_reveal", "annotated_per_participant"):
-        assert getattr(study, name) == template.settings[name]
-    assert sorted(study.arms.values_list("code", flat=True)) == sorted(
-        arm.code for arm in template.arms
-    )
-    (link,) = _links(output)
-    page = client.get(link, follow=True)
-    assert page.status_code == 200
-    assert page.redirect_chain[-1][0].endswith("/consent/")
-    first_sentence = study.consent_text.split(". ")[0]
-    assert first_sentence in page.content.decode()
 
 
 def test_dratsch_demo_is_scaled_down_with_training_feedback():
@@ -124,11 +108,37 @@ def test_prinster_demo_global_arm_has_examples_and_local_arm_advice_has_boxes():
     assert study.response_mode == "agree_disagree"
 
 
-def test_all_seeds_the_five_demos():
+def _links_by_study(output):
+    links, slug = {}, None
+    for line in output.splitlines():
+        if match := HEADING.match(line):
+            slug = match.group(1)
+        elif match := LINK.match(line):
+            links[slug] = match.group(1)
+    return links
+
+
+def test_all_seeds_the_five_demos_each_open_with_a_link_to_its_consent_page(client):
+    # One seeding of every design (each costs seconds of image rendering), then each checked.
     output = _seed("--design", "all", "--invitations", "1")
     assert sorted(Study.objects.values_list("slug", flat=True)) == sorted(SLUGS.values())
     assert len(_links(output)) == 5
     assert "Participant invitation links for 'prinster-2024' (prinster2024):" in output
+    links = _links_by_study(output)
+    for design, slug in SLUGS.items():
+        study = Study.objects.get(slug=slug)
+        assert study.status == "recruiting"
+        template = TEMPLATES[design]
+        for name in ("response_mode", "read_then_reveal", "annotated_per_participant"):
+            assert getattr(study, name) == template.settings[name], (design, name)
+        assert sorted(study.arms.values_list("code", flat=True)) == sorted(
+            arm.code for arm in template.arms
+        )
+        page = client.get(links[slug], follow=True)
+        assert page.status_code == 200
+        assert page.redirect_chain[-1][0].endswith("/consent/")
+        first_sentence = study.consent_text.split(". ")[0]
+        assert first_sentence in page.content.decode()
 
 
 def test_an_unknown_design_is_an_error_listing_the_known_names():
