@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	# CHOLMOD where SuiteSparse's headers are installed (make test needs it; make demo does not).
+	if [ -e /usr/include/suitesparse/cholmod.h ]; then $(PY) -m pip install --quiet -e ".[dev,sparse]"; fi
 	touch $(STAMP)
 
 # axe-core for the browser accessibility tests (package.json, pinned; never served to anyone).
