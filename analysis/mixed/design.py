@@ -1,14 +1,16 @@
-"""Formula parsing and design matrices for crossed random-intercept models.
+"""Formula parsing and design matrices for the mixed models.
 
-Rule: random intercepts are `(1|column)` terms (or `groups=`); the fixed part is plain patsy, so
-term names, treatment coding and alphabetical reference levels are exactly patsy's. Every problem
-with the data is reported here, before any fitting, naming the column and the first offending rows.
+Rule: random effects are lme4 terms (`(1|g)`, `(1 + x|g)`, `(1 + x||g)`, `(1|a/b)`; or `groups=`
+for random intercepts); one or two crossed random intercepts take the crossed fast path, anything
+else the general one (analysis.mixed.terms). The fixed part and each random term's columns are
+plain patsy, so term names, treatment coding and alphabetical reference levels are exactly
+patsy's. Every problem with the data is reported here, before any fitting, naming the column and
+the first offending rows.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,9 +21,8 @@ import patsy.builtins
 from scipy import linalg
 
 from .results import ModelError
+from .terms import RandomSpec, ReTerm, build_terms, group_columns, parse_random
 
-SUPPORTED = "(1|group) random intercepts, one or two crossed groups"
-_RANDOM = re.compile(r"^\(\s*(?P<lhs>[^|()]*?)\s*(?P<bars>\|\|?)\s*(?P<rhs>[^|()]*?)\s*\)$")
 _PATSY_NAMES = set(patsy.builtins.__all__) | {"np", "numpy"}
 _FIRST_ROWS = 5
 # patsy transforms whose value depends on the whole column (mean, sd), not on the row alone.
@@ -40,6 +41,9 @@ class Design:
     # Distinct design rows and each row's index into them (None with stateful transforms).
     cells: np.ndarray | None = None
     cell_X: np.ndarray | None = None
+    # General random-effects terms (slopes, ||, a third or nested factor); empty on the crossed
+    # random-intercept fast path, which uses group_codes.
+    random_terms: tuple[ReTerm, ...] = ()
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -59,49 +63,44 @@ def _split_top_level(text: str) -> list[str]:
     return pieces
 
 
-def parse_formula(formula: str, groups: Sequence[str] | None) -> tuple[str, str, tuple[str, ...]]:
-    """Return (response, fixed right-hand side, random-intercept group names)."""
+def parse_formula(
+    formula: str, groups: Sequence[str] | None
+) -> tuple[str, str, tuple[RandomSpec, ...]]:
+    """Return (response, fixed right-hand side, random-effects terms as written)."""
     if formula.count("~") != 1:
         raise ModelError(f"formula {formula!r} must have exactly one '~' (response ~ terms)")
     lhs, rhs = (part.strip() for part in formula.split("~"))
     if not lhs.isidentifier():
         raise ModelError(f"formula {formula!r}: the response must be a single column, got {lhs!r}")
-    fixed, random = [], []
+    fixed: list[str] = []
+    random: list[RandomSpec] = []
     for piece in _split_top_level(rhs):
         if "|" not in piece:
             fixed.append(piece)
             continue
-        match = _RANDOM.match(piece)
-        if match is None or match["bars"] != "|" or match["lhs"] != "1":
-            raise ModelError(
-                f"formula {formula!r}: random-effects term {piece!r} is not supported; "
-                f"supported: {SUPPORTED}"
-            )
-        if not match["rhs"].isidentifier():
-            raise ModelError(
-                f"formula {formula!r}: random-effects term {piece!r} must name one column; "
-                f"supported: {SUPPORTED}"
-            )
-        random.append(match["rhs"])
+        random.extend(parse_random(piece, formula))
     if random and groups is not None:
         raise ModelError(
-            "give the random intercepts either in the formula or as groups=, not both "
-            f"(formula has {', '.join(random)}; groups={tuple(groups)})"
+            "give the random effects either in the formula or as groups=, not both "
+            f"(formula has {', '.join(spec.group for spec in random)}; groups={tuple(groups)})"
         )
-    group_names = tuple(random) if random else tuple(groups or ())
-    if not group_names:
+    if not random:
+        random = [RandomSpec(lhs="1", group=str(g), correlated=True) for g in (groups or ())]
+    if not random:
         raise ModelError(
-            f"formula {formula!r} has no random intercept; add (1|group) terms or pass groups="
+            f"formula {formula!r} has no random effects; add (1|group) terms or pass groups="
         )
-    if len(group_names) > 2:
-        raise ModelError(
-            f"{len(group_names)} random intercepts given ({', '.join(group_names)}); "
-            f"supported: {SUPPORTED}"
-        )
-    if len(set(group_names)) != len(group_names):
-        raise ModelError(f"random intercept group repeated: {', '.join(group_names)}")
     fixed_rhs = " + ".join(piece for piece in fixed if piece) or "1"
-    return lhs, fixed_rhs, group_names
+    return lhs, fixed_rhs, tuple(random)
+
+
+def _crossed_intercepts(specs: tuple[RandomSpec, ...]) -> bool:
+    """One or two random intercepts of distinct plain columns: the fast crossed path."""
+    return (
+        len(specs) <= 2
+        and all(spec.lhs.replace(" ", "") == "1" and spec.group.isidentifier() for spec in specs)
+        and len({spec.group for spec in specs}) == len(specs)
+    )
 
 
 def _factor_columns(code: str, columns: set[str], formula: str) -> set[str]:
@@ -188,9 +187,12 @@ def build_design(
 ) -> Design:
     if not isinstance(data, pd.DataFrame):
         raise ModelError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    response, fixed_rhs, group_names = parse_formula(formula, groups)
+    response, fixed_rhs, specs = parse_formula(formula, groups)
+    crossed = _crossed_intercepts(specs)
+    group_names = tuple(dict.fromkeys(spec.group for spec in specs))
+    group_columns_used = {name for spec in specs for name in group_columns(spec.group)}
     columns = {str(column) for column in data.columns}
-    for name in (response, *group_names):
+    for name in (response, *sorted(group_columns_used)):
         if name not in columns:
             raise ModelError(
                 f"formula {formula!r}: unknown column {name!r}; "
@@ -200,17 +202,34 @@ def build_design(
         description = patsy.ModelDesc.from_formula(fixed_rhs)
     except patsy.PatsyError as error:
         raise ModelError(f"formula {formula!r}: cannot parse fixed effects: {error}") from None
-    used = {response, *group_names}
+    used = {response, *group_columns_used}
     for term in description.rhs_termlist:
         for factor in term.factors:
             used |= _factor_columns(factor.code, columns, formula)
+    for spec in specs:
+        try:
+            random_description = patsy.ModelDesc.from_formula(spec.lhs)
+        except patsy.PatsyError as error:
+            raise ModelError(
+                f"formula {formula!r}: cannot parse random-effects terms {spec.lhs!r}: {error}"
+            ) from None
+        for term in random_description.rhs_termlist:
+            for factor in term.factors:
+                used |= _factor_columns(factor.code, columns, formula)
     if len(data) == 0:
         raise ModelError("data has no rows")
     for column in sorted(used):
         _check_complete(data, column)
     y = _response(data, response, family)
 
-    fixed_columns = sorted(used - {response, *group_names})
+    fixed_columns = sorted(
+        {
+            column
+            for term in description.rhs_termlist
+            for factor in term.factors
+            for column in _factor_columns(factor.code, columns, formula)
+        }
+    )
     stateful = any(
         name in code
         for term in description.rhs_termlist
@@ -264,6 +283,23 @@ def build_design(
             "(aliased); remove or recode them"
         )
 
+    if not crossed:
+        terms_random = build_terms(
+            list(specs), data, formula, patsy.EvalEnvironment([{"np": np, "numpy": np}])
+        )
+        sizes_by_group = {term.group: term.n_levels for term in terms_random}
+        return Design(
+            response=response,
+            y=y,
+            X=X,
+            terms=terms,
+            group_names=group_names,
+            group_codes=tuple(term.codes for term in _first_per_group(terms_random)),
+            group_sizes=tuple(sizes_by_group[name] for name in group_names),
+            cells=cells,
+            cell_X=cell_X if cells is not None else None,
+            random_terms=terms_random,
+        )
     codes, sizes = [], []
     for name in group_names:
         level_codes, levels = pd.factorize(data[name], sort=True)
@@ -285,3 +321,10 @@ def build_design(
         cells=cells,
         cell_X=cell_X if cells is not None else None,
     )
+
+
+def _first_per_group(terms: tuple[ReTerm, ...]) -> list[ReTerm]:
+    seen: dict[str, ReTerm] = {}
+    for term in terms:
+        seen.setdefault(term.group, term)
+    return list(seen.values())

@@ -16,6 +16,7 @@ from scipy import linalg, optimize
 
 from .blocks import Crossed, single_threaded_blas
 from .design import build_design
+from .general import fit_general_glmm
 from .laplace import Laplace, Mode, conditional_vcov
 from .results import (
     MixedResult,
@@ -68,6 +69,8 @@ def _fit_glmm(
             f"rows (along {', '.join(separating)}), so the maximum-likelihood estimates are "
             "infinite"
         )
+    if design.random_terms:
+        return fit_general_glmm(design, formula=formula, conf_level=conf_level)
     crossed = Crossed(design.group_codes, design.group_sizes)
     laplace = Laplace(design, crossed)
     k, p = len(design.group_names), design.X.shape[1]

@@ -22,7 +22,8 @@ from .blocks import (
     factorize,
     single_threaded_blas,
 )
-from .design import build_design
+from .design import Design, build_design
+from .general import fit_general_lmm
 from .results import (
     MixedResult,
     ModelError,
@@ -186,6 +187,24 @@ def _projected_gradient(function, x: np.ndarray, step: float = 1e-6) -> np.ndarr
     return gradient
 
 
+def _check_residual_dof(design: Design) -> None:
+    """lmer's check: the random effects must leave residual degrees of freedom, and y must vary
+    beyond the fixed effects."""
+    q = sum(term.q * term.n_levels for term in design.random_terms)
+    for term in design.random_terms:
+        if term.q * term.n_levels >= design.y.size:
+            raise ModelError(
+                f"random-effects term ({' + '.join(term.names)} | {term.group}) has "
+                f"{term.q * term.n_levels} random effects for {design.y.size} observations; "
+                "they cannot be separated from the residual variance"
+            )
+    del q
+    if np.ptp(design.y) == 0:
+        raise NotEstimable(
+            f"no variation in {design.response!r}: it is {design.y[0]:g} in every row"
+        )
+
+
 def _fit_lmm(
     formula: str,
     data: pd.DataFrame,
@@ -198,6 +217,9 @@ def _fit_lmm(
     if not 0.0 < conf_level < 1.0:
         raise ModelError(f"conf_level must be between 0 and 1, got {conf_level}")
     design = build_design(formula, data, groups=groups, family="gaussian")
+    if design.random_terms:
+        _check_residual_dof(design)
+        return fit_general_lmm(design, formula=formula, reml=reml, conf_level=conf_level)
     for name, size in zip(design.group_names, design.group_sizes, strict=True):
         if size >= design.y.size:
             raise ModelError(

@@ -63,9 +63,23 @@ class FixedEffect:
 
 @dataclass(frozen=True)
 class RandomEffect:
+    """One variance of VarCorr: the random effect of `term` (patsy-style column name,
+    "Intercept" for the intercept) by `group`."""
+
     group: str
     variance: float
     sd: float
+    term: str = "Intercept"
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """One correlation of VarCorr, between two columns of a correlated random-effects term."""
+
+    group: str
+    term1: str
+    term2: str
+    correlation: float
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,8 @@ class MixedResult:
     warnings: tuple[str, ...]
     vcov: np.ndarray = field(repr=False)
     conf_level: float = 0.95
+    correlations: tuple[Correlation, ...] = ()
+    theta: tuple[float, ...] = ()  # lme4's getME(fit, "theta") order within each term
 
     def checked(self) -> MixedResult:
         """This result, or NotEstimable when its estimates or log-likelihood are not finite
@@ -178,9 +194,24 @@ class MixedResult:
             "fixed_effects": [
                 {key: getattr(effect, key) for key in fixed_keys} for effect in self.fixed_effects
             ],
+            # lme4's VarCorr as rows: one per variance, then one per correlation.
             "random_effects": [
-                {"group": effect.group, "variance": effect.variance, "sd": effect.sd}
+                {
+                    "group": effect.group,
+                    "term": effect.term,
+                    "variance": effect.variance,
+                    "sd": effect.sd,
+                }
                 for effect in self.random_effects
+            ]
+            + [
+                {
+                    "group": c.group,
+                    "term1": c.term1,
+                    "term2": c.term2,
+                    "correlation": c.correlation,
+                }
+                for c in self.correlations
             ],
             "residual_variance": self.residual_variance,
             "log_likelihood": self.log_likelihood,

@@ -39,38 +39,47 @@ def _frame() -> pd.DataFrame:
             "formula 'y ~ x + (1|k)': unknown column 'k'; the data has columns g, h, x, y",
         ),
         (
-            "y ~ x + (x|g)",
+            "y ~ x + (z|g)",
             None,
-            "formula 'y ~ x + (x|g)': random-effects term '(x|g)' is not supported; "
-            "supported: (1|group) random intercepts, one or two crossed groups",
+            "formula 'y ~ x + (z|g)': unknown column 'z'; the data has columns g, h, x, y",
         ),
         (
-            "y ~ x + (1||g)",
+            "y ~ x + ( | g)",
             None,
-            "formula 'y ~ x + (1||g)': random-effects term '(1||g)' is not supported; "
-            "supported: (1|group) random intercepts, one or two crossed groups",
+            "formula 'y ~ x + ( | g)': random-effects term '( | g)' has no terms",
         ),
         (
-            "y ~ x + (1|g:h)",
+            "y ~ x + (1|g+h)",
             None,
-            "formula 'y ~ x + (1|g:h)': random-effects term '(1|g:h)' must name one column; "
-            "supported: (1|group) random intercepts, one or two crossed groups",
+            "formula 'y ~ x + (1|g+h)': the grouping factor of '(1|g+h)' must be a column, a:b "
+            "or a/b",
         ),
         (
-            "y ~ x + (1|g) + (1|h) + (1|x)",
+            "y ~ x + (1|g/h:x)",
             None,
-            "3 random intercepts given (g, h, x); "
-            "supported: (1|group) random intercepts, one or two crossed groups",
+            "formula 'y ~ x + (1|g/h:x)': '(1|g/h:x)' mixes ':' and '/' in its group",
+        ),
+        (
+            "y ~ x + (1 + x|g) + (x|g)",
+            None,
+            "formula 'y ~ x + (1 + x|g) + (x|g)': 'Intercept' appears twice in the random "
+            "effects of 'g'",
+        ),
+        (
+            "y ~ x + (1|g) + (1|g)",
+            None,
+            "formula 'y ~ x + (1|g) + (1|g)': 'Intercept' appears twice in the random effects "
+            "of 'g'",
         ),
         (
             "y ~ x",
             None,
-            "formula 'y ~ x' has no random intercept; add (1|group) terms or pass groups=",
+            "formula 'y ~ x' has no random effects; add (1|group) terms or pass groups=",
         ),
         (
             "y ~ x + (1|g)",
             ("h",),
-            "give the random intercepts either in the formula or as groups=, not both "
+            "give the random effects either in the formula or as groups=, not both "
             "(formula has g; groups=('h',))",
         ),
         ("y ~ x ~ g", None, "formula 'y ~ x ~ g' must have exactly one '~' (response ~ terms)"),

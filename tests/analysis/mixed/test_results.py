@@ -72,6 +72,7 @@ def test_to_dict_is_json_ready_with_the_cli_fields(rating_fit):
     ]  # fmt: skip
     assert summary["random_effects"][0] == {
         "group": "participant",
+        "term": "Intercept",
         "variance": rating_fit.random_effects[0].variance,
         "sd": rating_fit.random_effects[0].sd,
     }

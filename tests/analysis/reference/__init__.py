@@ -59,3 +59,39 @@ def load_dataset(size: str, *, unbalanced: bool = False) -> pd.DataFrame:
 
 def load_lme4(size: str) -> dict:
     return json.loads((HERE / f"lme4_{size}.json").read_text())
+
+
+SLOPE_SIZES = ("265x8", "1000x20", "5000x50")
+
+
+def load_slope_dataset(size: str) -> pd.DataFrame:
+    """The random-slope reference trials (make_slope_data.py) with the export's codes, decoded
+    as lme4_slopes.R decodes them (`ac` and `human`: numeric 0/1 copies for `||` terms)."""
+    raw = pd.read_csv(HERE / f"slopes_{size}.csv.gz")
+    return pd.DataFrame(
+        {
+            "participant": raw["participant"].map("p{:05d}".format),
+            "case": raw["case"].map("c{:03d}".format),
+            "site": raw["site"].map("s{:03d}".format),
+            "stratum": np.where(raw["stratum"] == 1, "radiology", "non_radiology"),
+            "advice_source": np.where(raw["advice_source"] == 1, "human", "ai"),
+            "advice_correct": raw["advice_correct"] == 1,
+            "ac": raw["advice_correct"].astype(float),
+            "human": raw["advice_source"].astype(float),
+            "correct_decision": raw["correct_decision"] == 1,
+            "rating": raw["rating"],
+        }
+    )
+
+
+def load_lme4_slopes(size: str) -> dict:
+    return json.loads((HERE / f"lme4_slopes_{size}.json").read_text())
+
+
+# R's VarCorr column names -> patsy's, for the random-slope models.
+R_RANDOM_TERMS = {
+    "(Intercept)": "Intercept",
+    "advice_correctTRUE": "advice_correct[T.True]",
+    "advice_sourcehuman": "advice_source[T.human]",
+    "ac": "ac",
+}
