@@ -176,8 +176,12 @@ def _fit(args: argparse.Namespace) -> int:
         print()
         for effect in result.random_effects:
             print(
-                f"random intercept {effect.group}: variance {effect.variance:.4f}, "
-                f"sd {effect.sd:.4f}"
+                f"random effect ({effect.term} | {effect.group}): "
+                f"variance {effect.variance:.4f}, sd {effect.sd:.4f}"
+            )
+        for pair in result.correlations:
+            print(
+                f"correlation ({pair.term1}, {pair.term2} | {pair.group}): {pair.correlation:.4f}"
             )
         if result.residual_variance is not None:
             print(f"residual variance: {result.residual_variance:.4f}")

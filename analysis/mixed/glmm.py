@@ -16,7 +16,7 @@ from scipy import linalg, optimize
 
 from .blocks import Crossed, single_threaded_blas
 from .design import build_design
-from .general import fit_general_glmm
+from .general_glmm import fit_general_glmm
 from .laplace import Laplace, Mode, conditional_vcov
 from .results import (
     MixedResult,

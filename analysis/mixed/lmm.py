@@ -23,7 +23,7 @@ from .blocks import (
     single_threaded_blas,
 )
 from .design import Design, build_design
-from .general import fit_general_lmm
+from .general_lmm import fit_general_lmm
 from .results import (
     MixedResult,
     ModelError,

@@ -183,16 +183,33 @@ def _model(fit: StudyFit, contrasts: pd.DataFrame) -> list[str]:
         )
     )
     random = pd.DataFrame(
-        [{"group": r.group, "variance": r.variance, "sd": r.sd} for r in result.random_effects]
+        [
+            {"group": r.group, "term": r.term, "variance": r.variance, "sd": r.sd}
+            for r in result.random_effects
+        ]
     )
     if result.residual_variance is not None:
         residual = {
             "group": "residual",
+            "term": "",
             "variance": result.residual_variance,
             "sd": float(np.sqrt(result.residual_variance)),
         }
         random = pd.concat([random, pd.DataFrame([residual])], ignore_index=True)
-    parts.append(table(random, caption="Random intercepts (variance, SD)"))
+    parts.append(table(random, caption="Random effects (variance, SD)"))
+    if result.correlations:
+        correlations = pd.DataFrame(
+            [
+                {
+                    "group": c.group,
+                    "term 1": c.term1,
+                    "term 2": c.term2,
+                    "correlation": c.correlation,
+                }
+                for c in result.correlations
+            ]
+        )
+        parts.append(table(correlations, caption="Correlations of the random effects"))
     if not len(contrasts):
         parts.append('<p class="note">No label contrasts: the model has a single advice label.</p>')
     else:

@@ -72,7 +72,8 @@ def test_fit_json_has_the_documented_keys(trials_csv):
         {"term", "estimate", "std_error", "ci_low", "ci_high", "z", "p"}
     ] * 8
     assert [effect["group"] for effect in payload["random_effects"]] == ["participant", "case"]
-    assert set(payload["random_effects"][0]) == {"group", "variance", "sd"}
+    assert set(payload["random_effects"][0]) == {"group", "term", "variance", "sd"}
+    assert [effect["term"] for effect in payload["random_effects"]] == ["Intercept"] * 2
     assert payload["residual_variance"] > 0
     assert isinstance(payload["converged"], bool)
 

@@ -136,7 +136,7 @@ def test_the_report_has_model_tables_with_odds_ratios_and_contrasts(page):
     per_model = [
         "Fit of the {} model",
         "Fixed effects ({}), Wald 95% CIs",
-        "Random intercepts (variance, SD)",
+        "Random effects (variance, SD)",
         "Contrasts: effect of the human (vs AI) label",
     ]
     scales = {
