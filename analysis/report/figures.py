@@ -21,6 +21,8 @@ __all__ = ["accuracy_figure", "rating_figure", "susceptibility_figure"]
 
 _SOURCE_COLOURS = {"ai": "#1b6ca8", "human": "#d1495b"}  # distinguishable in grey scale too
 _FOLLOWED_COLOURS = {"all": "#7a1f2b", "some": "#d1495b", "none": "#9cc5e0"}
+# Legends sit right of the last panel, never on the data (tight_layout makes room for them).
+_OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0}
 _RC = {
     "svg.fonttype": "none",  # keep text as text: smaller, searchable, read by screen readers
     "font.size": 9,
@@ -41,7 +43,7 @@ def accuracy_figure(accuracy: pd.DataFrame, *, outcome: str = "correct_decision"
             ax.set_ylim(0, 1.05)
         axes[0].set_ylabel(f"{outcome.replace('_', ' ')} (proportion, 95% CI)")
         if len(table):  # a study that did not ask the question has nothing to label
-            axes[-1].legend(title="label", frameon=False, loc="lower right")
+            axes[-1].legend(title="label", frameon=False, **_OUTSIDE)
         figure.tight_layout()
         return _svg(
             figure,
@@ -66,7 +68,7 @@ def rating_figure(ratings: pd.DataFrame, *, what: str = "advice rating") -> str:
             ax.set_ylim(1, 7)
         axes[0].set_ylabel(f"mean {what} (95% CI)")
         if len(table):
-            axes[-1].legend(title="label", frameon=False, loc="lower right")
+            axes[-1].legend(title="label", frameon=False, **_OUTSIDE)
         figure.tight_layout()
         return _svg(
             figure,
@@ -103,7 +105,7 @@ def susceptibility_figure(susceptibility: pd.DataFrame) -> str:
         ax.set_xticks(x, labels)
         ax.set_ylim(0, 1)
         ax.set_ylabel("share of participants (95% CI)")
-        ax.legend(title="followed inaccurate advice", frameon=False, fontsize=8)
+        ax.legend(title="followed inaccurate advice", frameon=False, fontsize=8, **_OUTSIDE)
         figure.tight_layout()
         parts = [
             f"{' / '.join(map(str, row[: len(groups)]))}, {row[len(groups)]}: "

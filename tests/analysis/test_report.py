@@ -227,3 +227,28 @@ def test_a_single_stratum_study_without_inaccurate_advice_still_reports():
     )
     assert "Model simplifications: advice_correct has a single level in the data (True)" in page
     assert "The model could not be fitted" not in page
+
+
+def test_no_legend_covers_the_data_of_any_figure(simulated_trials, monkeypatch):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analysis.report import figures
+
+    drawn = []
+    render = figures._svg
+
+    def keep(figure, **kwargs):
+        drawn.append(figure)
+        return render(figure, **kwargs)
+
+    monkeypatch.setattr(figures, "_svg", keep)
+    build_report(simulated_trials, generated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert len(drawn) == 3
+    for figure in drawn:
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        legends = [legend for ax in figure.axes if (legend := ax.get_legend()) is not None]
+        assert legends
+        for legend in legends:
+            box = legend.get_window_extent(renderer)
+            for ax in figure.axes:
+                assert not box.overlaps(ax.get_window_extent(renderer))
