@@ -96,6 +96,24 @@ def _build_parser() -> argparse.ArgumentParser:
     power.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
     power.add_argument("--alpha", type=float, default=0.05)
     power.add_argument("--target", default="rating_source_x_stratum", help=_targets_help())
+    power.add_argument("--cases", type=int, default=8, help="cases per participant (default 8)")
+    power.add_argument(
+        "--inaccurate", type=int, default=2, help="inaccurate advice per participant (default 2)"
+    )
+    power.add_argument(
+        "--effect",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set one simulated effect or SD (repeatable), e.g. rating_human_label_radiology=0.3; "
+        "the names are analysis.simulate.GaubeEffects' fields",
+    )
+    power.add_argument(
+        "--goal",
+        type=float,
+        default=0.8,
+        help="power to reach: prints the smallest n (default 0.8)",
+    )
     power.add_argument("--quiet", action="store_true", help="no progress bar")
     power.set_defaults(handler=_power)
 
@@ -211,16 +229,53 @@ def _power(args: argparse.Namespace) -> int:
         sizes = [int(part) for part in args.n.split(",") if part.strip()]
     except ValueError:
         raise ValueError(f"--n must be comma-separated integers, got {args.n!r}") from None
+    if not 0 < args.goal < 1:
+        raise ValueError(f"--goal must be between 0 and 1, got {args.goal}")
     table = power_curve(
         participants_per_stratum=sizes,
         n_sims=args.sims,
         alpha=args.alpha,
         target=args.target,
         seed=args.seed,
+        cases=args.cases,
+        inaccurate=args.inaccurate,
+        effects=_effects(args.effect),
         progress=not args.quiet,
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    reached = table[table["power"] >= args.goal]
+    if len(reached):
+        print(f"smallest n per stratum with power >= {args.goal:g}: {int(reached['n'].min())}")
+    else:
+        print(f"no n tried reached power {args.goal:g}: try larger --n")
     return 0
+
+
+def _effects(settings: list[str]):
+    """GaubeEffects with the NAME=VALUE settings of --effect applied (unknown names refused)."""
+    import dataclasses
+
+    from analysis.simulate import GaubeEffects
+
+    names = {field.name for field in dataclasses.fields(GaubeEffects)}
+    changes: dict[str, float] = {}
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        name = name.strip()
+        if not equals or name not in names:
+            known = ", ".join(sorted(names))
+            raise ValueError(f"--effect {setting!r}: expected NAME=VALUE with NAME one of {known}")
+        try:
+            changes[name] = float(value)
+        except ValueError:
+            raise ValueError(f"--effect {setting!r}: {value!r} is not a number") from None
+        if not np.isfinite(changes[name]):
+            raise ValueError(f"--effect {setting!r}: the value must be finite")
+        if name.endswith("_sd") and changes[name] < 0:
+            raise ValueError(f"--effect {setting!r}: a standard deviation cannot be negative")
+        if name.endswith("_share") and not 0 <= changes[name] <= 1:
+            raise ValueError(f"--effect {setting!r}: a share must be between 0 and 1")
+    return dataclasses.replace(GaubeEffects(), **changes)
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -167,6 +167,53 @@ def test_power_prints_a_table_and_a_progress_bar(capsys):
     assert captured.err.endswith("] 2/2 n=6  \n")
 
 
+def test_power_takes_the_design_and_effects_and_names_the_smallest_n(capsys):
+    argv = ["power", "--n", "6,8", "--sims", "3", "--seed", "1", "--quiet"]
+    argv += ["--cases", "10", "--inaccurate", "3", "--target", "rating_label_radiology"]
+    argv += ["--effect", "rating_human_label_radiology=4", "--effect", "rating_residual_sd=0.3"]
+    assert main([*argv, "--goal", "0.9"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:6] for line in lines[1:3]] == [
+        ["rating_label_radiology", "6", "3", "3", "3", "1.000"],
+        ["rating_label_radiology", "8", "3", "3", "3", "1.000"],
+    ]
+    assert lines[-1] == "smallest n per stratum with power >= 0.9: 6"
+    # with no label effect a 4-point difference is not found: the effect reached the simulation
+    argv[-3] = "rating_human_label_radiology=0"
+    assert main([*argv, "--goal", "0.9"]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[-1] == "no n tried reached power 0.9: try larger --n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--effect", "nonsense=1"],
+            "--effect 'nonsense=1': expected NAME=VALUE with NAME one of ",
+        ),
+        (["--effect", "case_sd"], "--effect 'case_sd': expected NAME=VALUE with NAME one of "),
+        (["--effect", "case_sd=big"], "--effect 'case_sd=big': 'big' is not a number\n"),
+        (["--effect", "case_sd=nan"], "--effect 'case_sd=nan': the value must be finite\n"),
+        (
+            ["--effect", "case_sd=-1"],
+            "--effect 'case_sd=-1': a standard deviation cannot be negative\n",
+        ),
+        (
+            ["--effect", "modify_share=2"],
+            "--effect 'modify_share=2': a share must be between 0 and 1",
+        ),
+        (["--goal", "1.5"], "--goal must be between 0 and 1, got 1.5\n"),
+        (["--inaccurate", "9"], "inaccurate must be between 0 and cases (8), got 9\n"),
+    ],
+)
+def test_power_refuses_a_bad_design_or_effect_with_its_reason(extra, message, capsys):
+    assert main(["power", "--n", "4", "--sims", "1", "--quiet", *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("analysis: error: " + message)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
