@@ -114,6 +114,9 @@ def _build_parser() -> argparse.ArgumentParser:
         default=0.8,
         help="power to reach: prints the smallest n (default 0.8)",
     )
+    power.add_argument(
+        "--jobs", type=int, default=-1, help="studies simulated at once (default -1: one per core)"
+    )
     power.add_argument("--quiet", action="store_true", help="no progress bar")
     power.set_defaults(handler=_power)
 
@@ -241,6 +244,7 @@ def _power(args: argparse.Namespace) -> int:
         inaccurate=args.inaccurate,
         effects=_effects(args.effect),
         progress=not args.quiet,
+        jobs=args.jobs,
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     reached = table[table["power"] >= args.goal]

@@ -1,7 +1,9 @@
 """Power by simulation: simulate studies from assumed effects, fit the model, count rejections.
 
 Rule: reproducible from a seed. Each sample size gets its own child stream of the seed
-(SeedSequence.spawn), so the estimate at n = 100 does not change when other sizes are added.
+(SeedSequence.spawn), so the estimate at n = 100 does not change when other sizes are added, and
+each simulated study a child of that: the studies run in parallel (joblib processes, ``jobs``)
+with the same result as one after another.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TextIO
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 
 from analysis.describe import wilson_interval
 from analysis.fits import StudyFit, fit_model, study_contrasts
@@ -85,6 +89,7 @@ def power_curve(
     progress: bool = False,
     stream: TextIO | None = None,
     on_simulation: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> pd.DataFrame:
     """Power against participants per stratum (both strata get n; arms split n in blocks of 2).
 
@@ -94,7 +99,8 @@ def power_curve(
     not counted: power = n_significant / n_converged.
     Columns: target, n, n_sims, n_converged, n_significant, power, mc_ci_low, mc_ci_high (Wilson
     95% interval of the Monte Carlo estimate). ``on_simulation(done, total)`` is called after
-    each simulated study (a job's progress).
+    each simulated study (a job's progress). ``jobs`` > 1 simulates that many studies at once in
+    worker processes (joblib; -1: one per core); the table is the same for any ``jobs``.
     """
     if target not in TARGETS:
         raise ValueError(f"unknown power target {target!r} (choose from {', '.join(TARGETS)})")
@@ -107,6 +113,8 @@ def power_curve(
         raise ValueError("participants_per_stratum needs sizes >= 2 (one per arm at least)")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    if jobs == 0 or jobs < -1:
+        raise ValueError(f"jobs must be >= 1 (or -1 for one per core), got {jobs}")
     effects = effects or GaubeEffects()
     spec = TARGETS[target]
     streams = (
@@ -118,42 +126,57 @@ def power_curve(
 
     rows = []
     done, total = 0, len(sizes) * n_sims
-    for n, stream_rng in zip(sizes, streams, strict=True):
-        converged = significant = 0
-        for _ in range(n_sims):
-            trials = simulate_trials(
-                n_radiology=n,
-                n_non_radiology=n,
-                cases=cases,
-                inaccurate=inaccurate,
-                effects=effects,
-                rng=stream_rng,
+    simulate = partial(_simulated_p, cases=cases, inaccurate=inaccurate, effects=effects, spec=spec)
+    with Parallel(n_jobs=jobs, return_as="generator") as parallel:
+        for n, stream_rng in zip(sizes, streams, strict=True):
+            converged = significant = 0
+            studies = (delayed(simulate)(n, child) for child in stream_rng.spawn(n_sims))
+            for p_value in parallel(studies):
+                if p_value is not None:
+                    converged += 1
+                    significant += int(p_value < alpha)
+                if tick is not None:
+                    tick(f"n={n}")
+                done += 1
+                if on_simulation is not None:
+                    on_simulation(done, total)
+            low, high = wilson_interval(k=significant, n=converged)
+            rows.append(
+                {
+                    "target": target,
+                    "n": n,
+                    "n_sims": n_sims,
+                    "n_converged": converged,
+                    "n_significant": significant,
+                    "power": significant / converged if converged else np.nan,
+                    "mc_ci_low": float(low),
+                    "mc_ci_high": float(high),
+                }
             )
-            p_value = _target_p(trials, spec)
-            if p_value is not None:
-                converged += 1
-                significant += int(p_value < alpha)
-            if tick is not None:
-                tick(f"n={n}")
-            done += 1
-            if on_simulation is not None:
-                on_simulation(done, total)
-        low, high = wilson_interval(k=significant, n=converged)
-        rows.append(
-            {
-                "target": target,
-                "n": n,
-                "n_sims": n_sims,
-                "n_converged": converged,
-                "n_significant": significant,
-                "power": significant / converged if converged else np.nan,
-                "mc_ci_low": float(low),
-                "mc_ci_high": float(high),
-            }
-        )
     if tick is not None:
         tick(None)
     return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def _simulated_p(
+    n: int,
+    rng: np.random.Generator,
+    *,
+    cases: int,
+    inaccurate: int,
+    effects: GaubeEffects,
+    spec: PowerTarget,
+) -> float | None:
+    """The target's p-value in one simulated study with n participants per stratum."""
+    trials = simulate_trials(
+        n_radiology=n,
+        n_non_radiology=n,
+        cases=cases,
+        inaccurate=inaccurate,
+        effects=effects,
+        rng=rng,
+    )
+    return _target_p(trials, spec)
 
 
 def _target_p(trials: pd.DataFrame, spec: PowerTarget) -> float | None:

@@ -27,6 +27,12 @@ def test_power_is_reproducible_from_a_seed():
     assert list(first.columns) == COLUMNS
 
 
+def test_parallel_simulation_gives_the_same_table():
+    alone = power_curve(participants_per_stratum=[6, 8], n_sims=3, seed=4)
+    parallel = power_curve(participants_per_stratum=[6, 8], n_sims=3, seed=4, jobs=2)
+    pd.testing.assert_frame_equal(alone, parallel)
+
+
 def test_adding_a_sample_size_does_not_change_the_others():
     alone = power_curve(participants_per_stratum=[8], n_sims=2, seed=3)
     with_more = power_curve(participants_per_stratum=[8, 10], n_sims=2, seed=3)
@@ -110,6 +116,7 @@ def test_every_target_names_a_study_model():
             "participants_per_stratum needs sizes >= 2 (one per arm at least)",
         ),
         ({"seed": 1, "alpha": 1.5}, "alpha must be between 0 and 1, got 1.5"),
+        ({"seed": 1, "jobs": 0}, "jobs must be >= 1 (or -1 for one per core), got 0"),
         (
             {"seed": 1, "target": "speed"},
             "unknown power target 'speed' (choose from rating_source_x_stratum, "
