@@ -71,6 +71,11 @@ def _build_parser() -> argparse.ArgumentParser:
     describe.add_argument("trials", help="trials table: .csv or .parquet")
     describe.set_defaults(handler=_describe)
 
+    reveal = commands.add_parser("reveal", help="read-then-reveal measures (switch rate ...)")
+    reveal.add_argument("trials", help="trials table: .csv or .parquet")
+    reveal.add_argument("--json", action="store_true", help="print the tables as JSON")
+    reveal.set_defaults(handler=_reveal)
+
     fit = commands.add_parser("fit", help="fit one of the study's mixed models")
     fit.add_argument("trials", help="trials table: .csv or .parquet")
     fit.add_argument(
@@ -156,6 +161,47 @@ def _describe(args: argparse.Namespace) -> int:
             print(f"== {title} ==")
             print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
             print()
+    return 0
+
+
+def _reveal(args: argparse.Namespace) -> int:
+    from analysis import reveal
+    from analysis.mixed import ModelError
+
+    trials = load_trials(args.trials)
+    tables = {
+        "switch": reveal.switch_table(trials),
+        "accuracy_by_phase": reveal.accuracy_by_phase(trials),
+    }
+    try:
+        tables["confidence_change"] = reveal.confidence_change(trials)
+    except ModelError as error:
+        tables["confidence_change"] = pd.DataFrame()
+        print(f"note: {error}", file=sys.stderr)
+    try:
+        model = reveal.phase_model(trials)
+    except ModelError as error:
+        model = None
+        print(f"note: the phase GLMM was not fitted: {error}", file=sys.stderr)
+    if args.json:
+        payload = {name: table.to_dict(orient="records") for name, table in tables.items()}
+        payload["phase_model"] = model.to_dict() if model is not None else None
+        print(json.dumps(_json_ready(payload), indent=2, allow_nan=False))
+        return 0
+    titles = {
+        "switch": "Switch to the advice, and leaving agreeing advice (Wilson 95% CI)",
+        "accuracy_by_phase": "Accuracy of the unaided and the final diagnosis (Wilson 95% CI)",
+        "confidence_change": "Confidence change, final minus unaided (t 95% CI)",
+    }
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        for name, table in tables.items():
+            if len(table):
+                print(f"== {titles[name]} ==")
+                print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+                print()
+        if model is not None:
+            print("== Correct diagnosis by phase x advice correctness (binomial GLMM) ==")
+            print(model.fixed_table().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return 0
 
 
