@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from types import MappingProxyType
 
@@ -17,7 +17,7 @@ import pandas as pd
 import scipy
 
 import analysis
-from analysis import describe
+from analysis import describe, reveal
 from analysis.data import load_trials, trials_sha256
 from analysis.estimable import data_limits
 from analysis.fits import MODELS, StudyFit, fit_model, study_contrasts
@@ -68,6 +68,8 @@ class StudyAnalysis:
     n_rows: int
     software: tuple[tuple[str, str], ...]
     limits: tuple[str, ...] = ()  # what the data cannot show (analysis.estimable.data_limits)
+    # read-then-reveal tables (analysis.reveal) by name; empty when no trial has an unaided read
+    reveal: Mapping[str, pd.DataFrame] = field(default_factory=lambda: MappingProxyType({}))
 
     def fitted(self) -> dict[str, StudyFit]:
         """The models that were fitted, by name."""
@@ -136,7 +138,23 @@ def fit_study(
         n_rows=len(trials),
         software=_software(),
         limits=data_limits(trials),
+        reveal=MappingProxyType(_reveal_tables(trials, conf_level)),
     )
+
+
+def _reveal_tables(trials: pd.DataFrame, conf_level: float) -> dict[str, pd.DataFrame]:
+    """analysis.reveal's tables that the data supports (none for a study without unaided reads)."""
+    tables = {}
+    for name, make in (
+        ("switch", reveal.switch_table),
+        ("accuracy_by_phase", reveal.accuracy_by_phase),
+        ("confidence_change", reveal.confidence_change),
+    ):
+        try:
+            tables[name] = make(trials, conf_level=conf_level)
+        except ModelError:
+            continue
+    return tables
 
 
 def _design(trials: pd.DataFrame) -> DesignSummary:

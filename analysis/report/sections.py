@@ -105,6 +105,22 @@ def descriptive(analysis: StudyAnalysis) -> str:
             caption="Response time in ms (median, quartiles, interquartile range)",
         ),
     ]
+    reveal = analysis.reveal
+    captions = {
+        "switch": "Switched to the advice (unaided diagnosis differed from it), and left advice "
+        "that agreed with the unaided diagnosis (percentage with Wilson 95% CI)",
+        "accuracy_by_phase": "Accuracy of the unaided and of the final diagnosis (percentage "
+        "with Wilson 95% CI)",
+        "confidence_change": "Confidence change, final minus unaided (mean, SD, t 95% CI)",
+    }
+    if reveal:
+        parts.append("<h3>Read-then-reveal</h3>")
+        for name, caption in captions.items():
+            if name in reveal:
+                shown = reveal[name]
+                if "proportion" in shown.columns:
+                    shown = percent(shown, ["proportion", "ci_low", "ci_high"])
+                parts.append(table(shown, caption=caption))
     return "\n".join(parts)
 
 

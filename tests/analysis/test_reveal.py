@@ -150,3 +150,17 @@ def test_the_reveal_command_on_a_study_without_unaided_reads_exits_2(tmp_path, c
     path.write_text(trials_to_csv(trials), encoding="utf-8")
     assert main(["reveal", str(path)]) == 2
     assert capsys.readouterr().err == f"analysis: error: {NO_REVEAL}\n"
+
+
+def test_the_report_has_the_reveal_tables_only_for_a_reveal_study(tmp_path):
+    from analysis.data import load_trials
+    from analysis.report import build_report
+
+    trials = load_trials(_reveal_study(tmp_path / "reveal.csv"))
+    page = build_report(trials)
+    assert "<h3>Read-then-reveal</h3>" in page
+    assert page.count("<caption>Switched to the advice") == 1
+    assert page.count("<caption>Accuracy of the unaided and of the final diagnosis") == 1
+    assert page.count("<caption>Confidence change, final minus unaided") == 1
+    plain = simulate_trials(n_radiology=4, n_non_radiology=4, rng=np.random.default_rng(1))
+    assert "Read-then-reveal" not in build_report(plain)
