@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import linalg
 
 from .design import Design
 from .results import Correlation, RandomEffect
@@ -159,3 +160,31 @@ def newton_polish(function, x: np.ndarray, lower: np.ndarray, iterations: int = 
         if np.abs(step).max() < 1e-10 * max(1.0, np.abs(x).max()):
             break
     return x
+
+
+# --- the profiled Gaussian deviance (lmer), shared by the crossed and the general LMM ----------
+
+
+def profiled_criterion(L: np.ndarray, offset: int, logdet_m: float, n: int, reml: bool) -> float:
+    """lmer's profiled REML/ML deviance from the joint factor L of [ΛZ X y] past the random
+    effects (rows offset .. offset + p are X's, the last row y's), and log|M|."""
+    diagonal = np.diag(L)
+    p = L.shape[0] - offset - 1
+    pwrss = diagonal[-1] ** 2
+    dof = n - p if reml else n
+    value = logdet_m + dof * (1.0 + math.log(2.0 * math.pi * pwrss / dof))
+    if reml:
+        value += 2.0 * np.log(diagonal[offset : offset + p]).sum()
+    return float(value)
+
+
+def profiled_estimates(
+    L: np.ndarray, offset: int, n: int, reml: bool
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """β, σ² and cov(β) at the optimum, from the same joint factor as profiled_criterion."""
+    p = L.shape[0] - offset - 1
+    rx = L[offset : offset + p, offset : offset + p]
+    beta = linalg.solve_triangular(rx.T, L[offset + p, offset : offset + p], lower=False)
+    sigma2 = L[-1, -1] ** 2 / (n - p if reml else n)
+    rx_inverse = linalg.solve_triangular(rx, np.eye(p), lower=True)
+    return beta, float(sigma2), sigma2 * (rx_inverse.T @ rx_inverse)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import linalg, optimize
+from scipy import optimize
 
 from .design import Design
 from .general import (
@@ -19,6 +19,8 @@ from .general import (
     fd_gradient,
     n_groups,
     newton_polish,
+    profiled_criterion,
+    profiled_estimates,
     projected_gradient,
     singular_terms,
     varcorr,
@@ -51,25 +53,11 @@ class ProfiledLMM:
             factor = self.factor(theta)
         except np.linalg.LinAlgError:
             return math.inf
-        diagonal = np.diag(factor.L)
-        mr, p, n = factor.mr, self.p, self.n
-        pwrss = diagonal[-1] ** 2
-        dof = n - p if self.reml else n
-        value = factor.logdet_m + dof * (1.0 + math.log(2.0 * math.pi * pwrss / dof))
-        if self.reml:
-            value += 2.0 * np.log(diagonal[mr : mr + p]).sum()
-        return float(value)
+        return profiled_criterion(factor.L, factor.mr, factor.logdet_m, self.n, self.reml)
 
     def estimates(self, theta: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         factor = self.factor(theta)
-        mr, p = factor.mr, self.p
-        rx = factor.L[mr : mr + p, mr : mr + p]
-        last = factor.L[mr + p, mr : mr + p]
-        beta = linalg.solve_triangular(rx.T, last, lower=False)
-        pwrss = factor.L[-1, -1] ** 2
-        sigma2 = pwrss / (self.n - p if self.reml else self.n)
-        rx_inverse = linalg.solve_triangular(rx, np.eye(p), lower=True)
-        return beta, float(sigma2), sigma2 * (rx_inverse.T @ rx_inverse)
+        return profiled_estimates(factor.L, factor.mr, self.n, self.reml)
 
 
 def fit_general_lmm(design: Design, *, formula: str, reml: bool, conf_level: float) -> MixedResult:

@@ -23,6 +23,7 @@ from .blocks import (
     single_threaded_blas,
 )
 from .design import Design, build_design
+from .general import profiled_criterion, profiled_estimates
 from .general_lmm import fit_general_lmm
 from .results import (
     MixedResult,
@@ -85,25 +86,11 @@ class _Profiled:
             factor = self.factor(internal)
         except linalg.LinAlgError:
             return math.inf
-        diagonal = np.diag(factor.L)
-        C, p, n = factor.C, self.p, self.n
-        pwrss = diagonal[-1] ** 2
-        dof = n - p if self.reml else n
-        value = factor.logdet_m + dof * (1.0 + math.log(2.0 * math.pi * pwrss / dof))
-        if self.reml:
-            value += 2.0 * np.log(diagonal[C : C + p]).sum()
-        return float(value)
+        return profiled_criterion(factor.L, factor.C, factor.logdet_m, self.n, self.reml)
 
     def estimates(self, internal: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         factor = self.factor(internal)
-        C, p = factor.C, self.p
-        rx = factor.L[C : C + p, C : C + p]
-        last = factor.L[C + p, C : C + p]
-        beta = linalg.solve_triangular(rx.T, last, lower=False)
-        pwrss = factor.L[-1, -1] ** 2
-        sigma2 = pwrss / (self.n - p if self.reml else self.n)
-        rx_inverse = linalg.solve_triangular(rx, np.eye(p), lower=True)
-        return beta, float(sigma2), sigma2 * (rx_inverse.T @ rx_inverse)
+        return profiled_estimates(factor.L, factor.C, self.n, self.reml)
 
 
 def _escape_zero(function, theta: np.ndarray) -> np.ndarray | None:
